@@ -1,0 +1,16 @@
+package routes.deadletter;
+
+/** The headers every dead letter carries (CONTRACT §2). */
+public final class DeadLetterHeaders {
+    public static final String ERROR_TYPE = "x-error-type";
+    public static final String ERROR_MESSAGE = "x-error-message";
+    public static final String ATTEMPTS = "x-attempts";
+    public static final String SOURCE = "x-source";
+    public static final String FAILED_AT = "x-failed-at";
+    public static final String TRACE_ID = "x-trace-id";
+    /** Present when the payload is not clean UTF-8 text: the exact original bytes, base64. */
+    public static final String PAYLOAD_BASE64 = "x-payload-base64";
+
+    private DeadLetterHeaders() {
+    }
+}

@@ -1,0 +1,132 @@
+package routes.deadletter;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import routes.ops.IngestMetrics;
+import routes.pipeline.InvalidMessageException;
+import routes.pipeline.IngestExchange;
+import routes.pipeline.RetryBudget;
+import routes.pipeline.RowRejectedException;
+import routes.source.IngestSources;
+
+/**
+ * Parks a message that will not be processed: writes it to {@code dead_letters}, then publishes the
+ * original body with the CONTRACT §2 headers to its source's dead-letter destination with a broker
+ * confirm. Throws when either fails, so that the message is not acknowledged.
+ */
+@Component
+public class DeadLetterRecorder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterRecorder.class);
+    private static final int MAX_ERROR_MESSAGE = 2000;
+
+    private final DeadLetterStore store;
+    private final IngestSources sources;
+    private final RetryBudget budget;
+    private final IngestMetrics metrics;
+    private final TransactionTemplate transaction;
+
+    public DeadLetterRecorder(DeadLetterStore store, IngestSources sources, RetryBudget budget, IngestMetrics metrics,
+                              TransactionTemplate transaction) {
+        this.transaction = transaction;
+        this.store = store;
+        this.sources = sources;
+        this.budget = budget;
+        this.metrics = metrics;
+    }
+
+    public void record(Exchange exchange) throws Exception {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String source = exchange.getProperty(IngestExchange.SOURCE, "unknown", String.class);
+        String queue = exchange.getProperty(IngestExchange.QUEUE, String.class);
+        String traceId = exchange.getProperty(IngestExchange.TRACE_ID, String.class);
+        String errorType = errorType(cause);
+        String errorMessage = abbreviate(cause == null ? "unknown" : cause.getMessage());
+        int attempts = budget.attempts(exchange);
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        if (body == null) {
+            body = new byte[0];
+        }
+        OffsetDateTime failedAt = OffsetDateTime.now(ZoneOffset.UTC);
+
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(DeadLetterHeaders.ERROR_TYPE, errorType);
+        headers.put(DeadLetterHeaders.ERROR_MESSAGE, errorMessage);
+        headers.put(DeadLetterHeaders.ATTEMPTS, Integer.toString(attempts));
+        headers.put(DeadLetterHeaders.SOURCE, source);
+        headers.put(DeadLetterHeaders.FAILED_AT, failedAt.toString());
+        if (traceId != null) {
+            headers.put(DeadLetterHeaders.TRACE_ID, traceId);
+        }
+        Map<String, String> stored = new LinkedHashMap<>(headers);
+        String payload = cleanText(body);
+        if (payload == null) {
+            payload = new String(body, StandardCharsets.UTF_8).replace('\u0000', '\uFFFD');
+            stored.put(DeadLetterHeaders.PAYLOAD_BASE64, Base64.getEncoder().encodeToString(body));
+        }
+        // The row commits only if the broker confirmed the dead letter: a failed publish leaves no row
+        // behind, so the redelivered message does not park a second one.
+        byte[] original = body;
+        String text = payload;
+        long id = transaction.execute(status -> {
+            long inserted = store.insert(source, queue, traceId, errorType, errorMessage, attempts, text, stored, failedAt);
+            var broker = sources.find(source);
+            if (broker.isPresent()) {
+                try {
+                    broker.get().publishDeadLetter(original, headers);
+                } catch (Exception e) {
+                    throw new IllegalStateException("dead letter not confirmed by " + source + ": " + e.getMessage(), e);
+                }
+            }
+            return inserted;
+        });
+        exchange.setProperty(IngestExchange.DEAD_LETTERED, true);
+        metrics.deadLetter(source, errorType);
+        metrics.event(source, cause instanceof InvalidMessageException ? "invalid" : "dead", 1);
+        LOG.warn("Dead-lettered message from {} as #{} ({}, {} attempts, trace {}): {}", source, id, errorType,
+                attempts, traceId, errorMessage);
+    }
+
+    static String errorType(Throwable cause) {
+        if (cause instanceof InvalidMessageException invalid) {
+            return invalid.errorType();
+        }
+        if (cause instanceof RowRejectedException) {
+            return "rejected";
+        }
+        return "exhausted";
+    }
+
+    /** The body as text when it is valid UTF-8 without NUL characters (PostgreSQL text refuses those). */
+    private static String cleanText(byte[] body) {
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body)).toString();
+            return text.indexOf('\u0000') >= 0 ? null : text;
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static String abbreviate(String message) {
+        if (message == null) {
+            return "";
+        }
+        String clean = message.replace('\u0000', '\uFFFD');
+        return clean.length() > MAX_ERROR_MESSAGE ? clean.substring(0, MAX_ERROR_MESSAGE) + "…" : clean;
+    }
+}

@@ -1,0 +1,55 @@
+package routes.delivery;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+import routes.deadletter.DeadLetterStore;
+import routes.status.MessageStatusStore;
+
+/** The delivery sink's beans; only with {@code ingest.delivery.enabled=true}. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(prefix = "ingest.delivery", name = "enabled", havingValue = "true")
+public class DeliveryConfiguration {
+
+    @Bean
+    DeliveryQueue deliveryQueue(StringRedisTemplate redis, DeliveryProperties properties) {
+        return DeliveryQueue.of(redis, properties);
+    }
+
+    @Bean
+    DeliveryClient deliveryClient(DeliveryProperties properties, ObjectProvider<SslBundles> bundles) {
+        return new DeliveryClient(DeliveryTls.sslContext(properties.tls(), bundles.getIfAvailable()),
+                properties.baseUrl(), properties.deliverPath(), properties.statusPath(), properties.requestTimeout());
+    }
+
+    @Bean
+    DeliveryMetrics deliveryMetrics(MeterRegistry registry) {
+        return new DeliveryMetrics(registry);
+    }
+
+    @Bean
+    DeliverySink deliverySink(DeliveryClient client, DeliveryQueue queue, DeliveryProperties properties,
+                              DeliveryMetrics metrics, ObjectMapper mapper, DeadLetterStore deadLetters,
+                              MessageStatusStore status, TransactionTemplate transaction) {
+        return new DeliverySink(client, queue, properties, metrics, mapper, deadLetters, status, transaction);
+    }
+
+    /** The {@code delivery-queue:} component (bean name = URI scheme). */
+    @Bean("delivery-queue")
+    DeliveryQueueComponent deliveryQueueComponent(StringRedisTemplate redis, MeterRegistry registry,
+                                                  DeliveryProperties properties) {
+        return new DeliveryQueueComponent(redis, registry, properties.effectiveWorkerId());
+    }
+
+    @Bean
+    DeliverySource deliverySource(StringRedisTemplate redis, DeliveryQueue queue, DeliveryProperties properties,
+                                  ObjectMapper mapper) {
+        return new DeliverySource(redis, queue, properties, mapper);
+    }
+}

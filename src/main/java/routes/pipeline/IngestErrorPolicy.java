@@ -1,0 +1,64 @@
+package routes.pipeline;
+
+import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.springframework.stereotype.Component;
+import routes.config.IngestProperties;
+
+/**
+ * The one error policy of the pipeline, referenced by id ({@value #ID}) from Java and YAML routes.
+ * <ul>
+ *   <li>invalid messages and rows the database refuses: dead-lettered at once, never retried;</li>
+ *   <li>the database unreachable: retried here with back-off, then handed back failed to the source,
+ *       which redelivers it later — never dead-lettered (the dead letters live in that database);</li>
+ *   <li>any other failure: retried with exponential back-off within the message's one attempt
+ *       budget ({@link RetryBudget}); a source that redelivers itself gets the failure back while
+ *       budget is left; when the budget is spent the original message is dead-lettered.</li>
+ * </ul>
+ * A failure while dead-lettering fails the exchange, so the source does not acknowledge the message.
+ */
+@Component
+public class IngestErrorPolicy extends RouteConfigurationBuilder {
+
+    public static final String ID = "ingest-errors";
+    public static final String DEAD_LETTER = "direct:dead-letter";
+
+    private final IngestProperties.Redelivery redelivery;
+    private final RetryBudget budget;
+
+    public IngestErrorPolicy(IngestProperties properties, RetryBudget budget) {
+        this.redelivery = properties.redelivery();
+        this.budget = budget;
+    }
+
+    @Override
+    public void configuration() {
+        routeConfiguration(ID)
+            .onException(InvalidMessageException.class, RowRejectedException.class)
+                .handled(true)
+                .useOriginalMessage()
+                .to(DEAD_LETTER)
+            .end()
+            .onException(DatabaseUnavailableException.class)
+                .retryWhile(method(budget, "retryUnavailableInProcess"))
+                .redeliveryDelay(redelivery.initialDelay().toMillis())
+                .useExponentialBackOff()
+                .backOffMultiplier(redelivery.multiplier())
+                .maximumRedeliveryDelay(redelivery.maxDelay().toMillis())
+                .asyncDelayedRedelivery()
+                .handled(false)
+            .end()
+            .onException(Exception.class)
+                .retryWhile(method(budget, "retryInProcess"))
+                .redeliveryDelay(redelivery.initialDelay().toMillis())
+                .useExponentialBackOff()
+                .backOffMultiplier(redelivery.multiplier())
+                .maximumRedeliveryDelay(redelivery.maxDelay().toMillis())
+                .asyncDelayedRedelivery()
+                .handled((org.apache.camel.Predicate) method(budget, "exhausted"))
+                .useOriginalMessage()
+                .filter(method(budget, "exhausted"))
+                    .to(DEAD_LETTER)
+                .end()
+            .end();
+    }
+}

@@ -1,0 +1,43 @@
+package routes.pipeline;
+
+/**
+ * Exchange property names that sources set and the pipeline reads. Properties, not headers, so
+ * nothing internal leaks into messages published to a broker.
+ */
+public final class IngestExchange {
+
+    /** The source name (rabbitmq, nats, redis, http). Required. */
+    public static final String SOURCE = "ingestSource";
+    /** The queue, subject or list the message came from, for dead letters. */
+    public static final String QUEUE = "ingestQueue";
+    /** Deliveries of this message made before this one (broker redeliveries); default 0. */
+    public static final String PRIOR_ATTEMPTS = "ingestPriorAttempts";
+    /**
+     * {@code true} (default) when the pipeline retries transient failures itself; {@code false} when
+     * the source redelivers (JetStream nak with delay, Redis delayed retry): then a failed exchange
+     * with budget left is returned failed to the source, which must redeliver it.
+     */
+    public static final String RETRY_IN_PROCESS = "ingestRetryInProcess";
+    /** When the broker received the message (epoch millis), where it tells; for queue wait. */
+    public static final String ENQUEUED_AT = "ingestEnqueuedAt";
+    /** When the source received the message (epoch nanos, System.nanoTime), for receive → commit. */
+    public static final String RECEIVED_AT = "ingestReceivedAt";
+    /** The parsed event (set by the validator). */
+    public static final String EVENT = "ingestEvent";
+    /** The trace id of the message, when it has one. */
+    public static final String TRACE_ID = "ingestTraceId";
+    /** Set once the exchange has been durably dead-lettered. */
+    public static final String DEAD_LETTERED = "ingestDeadLettered";
+    /**
+     * A tracked message ({@code routes.status.TrackedMessage}, set by MessageStatusTracker); the batch
+     * aggregator marks it completed in the transaction that commits its rows.
+     */
+    public static final String TRACKED = "ingestTracked";
+    /** Set on a replayed dead letter, so the idempotent consumer lets it through. */
+    public static final String REPLAY = "ingestReplay";
+    /** The idempotency key of the event (set by the validator), read by the idempotent consumer. */
+    public static final String EVENT_KEY = "ingestEventKey";
+
+    private IngestExchange() {
+    }
+}

@@ -1,0 +1,71 @@
+package routes.source.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+import routes.pipeline.EventParser;
+import routes.pipeline.IngestEvent;
+import routes.pipeline.IngestExchange;
+import routes.pipeline.InvalidMessageException;
+
+/**
+ * Reads {@code POST /v1/events}: one event, an envelope, or an array of them. Every event is
+ * validated before any is accepted; an invalid request is answered 400 with every broken field.
+ */
+@Component
+public class HttpEventsReader {
+
+    private final EventParser parser;
+    private final ObjectMapper mapper;
+    private final HttpSourceProperties properties;
+
+    public HttpEventsReader(EventParser parser, ObjectMapper mapper, HttpSourceProperties properties) {
+        this.parser = parser;
+        this.mapper = mapper;
+        this.properties = properties;
+    }
+
+    public HttpEvents read(Exchange exchange) throws IOException {
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        if (body == null || body.length == 0) {
+            throw new InvalidMessageException("json", List.of(new InvalidMessageException.FieldError("$", "is empty")));
+        }
+        if (body.length > EventParser.MAX_MESSAGE_BYTES * 16L) {
+            throw new InvalidMessageException("too_large",
+                    List.of(new InvalidMessageException.FieldError("$", "request over " + EventParser.MAX_MESSAGE_BYTES * 16L + " bytes")));
+        }
+        JsonNode root = parser.readTree(body);
+        List<IngestEvent> events = parser.parseMany(root, properties.maxEventsPerRequest());
+        List<byte[]> documents = new ArrayList<>(events.size());
+        if (root.isArray()) {
+            for (JsonNode node : root) {
+                byte[] document = mapper.writeValueAsBytes(node);
+                if (document.length > EventParser.MAX_MESSAGE_BYTES) {
+                    throw new InvalidMessageException("too_large", List.of(new InvalidMessageException.FieldError(
+                            "[" + documents.size() + "]", "is over " + EventParser.MAX_MESSAGE_BYTES + " bytes")));
+                }
+                documents.add(document);
+            }
+        } else {
+            documents.add(body);
+        }
+        List<String> eventIds = new ArrayList<>(events.size());
+        String traceId = exchange.getMessage().getHeader("X-Trace-Id", String.class);
+        for (IngestEvent event : events) {
+            eventIds.add(event.eventId());
+            if (traceId == null && event.traceId() != null) {
+                traceId = event.traceId();
+            }
+        }
+        if (traceId == null) {
+            traceId = UUID.randomUUID().toString();
+        }
+        exchange.setProperty(IngestExchange.TRACE_ID, traceId);
+        return new HttpEvents(documents, events, eventIds, traceId);
+    }
+}

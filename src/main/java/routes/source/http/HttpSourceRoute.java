@@ -1,0 +1,89 @@
+package routes.source.http;
+
+import java.util.List;
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.stereotype.Component;
+import routes.pipeline.IngestEvent;
+import routes.pipeline.IngestExchange;
+import routes.pipeline.InvalidMessageException;
+
+/**
+ * HTTP → the shared pipeline: {@code POST /v1/events} answers 202 only once every event of the request
+ * is committed (or, with {@code publish-to}, confirmed by the broker); 400 for invalid input; 503 when
+ * the events are not safe. Java rather than YAML: its answers are per-status logic.
+ */
+@Component
+@ConditionalOnProperty(prefix = "ingest.sources.http", name = "enabled", havingValue = "true", matchIfMissing = true)
+public class HttpSourceRoute extends RouteBuilder {
+
+    public static final String ROUTE_ID = "http-source";
+    private static final String COUNT = "ingestAcceptedCount";
+    private static final String PARSED = "ingestParsedEvents";
+
+    private final HttpPublisher publisher;
+
+    public HttpSourceRoute(HttpPublisher publisher) {
+        this.publisher = publisher;
+    }
+
+    @Override
+    public void configure() {
+        from("platform-http:/v1/events?httpMethodRestrict=POST")
+            .routeId(ROUTE_ID)
+            .onException(InvalidMessageException.class)
+                .handled(true)
+                .bean(HttpResponses.class, "invalid")
+            .end()
+            .onException(Exception.class)
+                .handled(true)
+                .bean(HttpResponses.class, "unavailable")
+            .end()
+            .setProperty(IngestExchange.SOURCE, constant("http"))
+            .setProperty(IngestExchange.QUEUE, constant("/v1/events"))
+            .bean(HttpEventsReader.class, "read")
+            .setProperty(COUNT, simple("${body.events.size}"))
+            .choice()
+                .when(method(publisher, "publishing"))
+                    .bean(publisher, "publish")
+                .otherwise()
+                    // The request's HTTP headers would be copied into every event's exchange: drop them.
+                    .removeHeaders("*")
+                    .setProperty(PARSED, simple("${body.parsed}"))
+                    .split(simple("${body.events}"), new FirstFailure())
+                        .parallelProcessing()
+                        .process(HttpSourceRoute::toPipelineMessage)
+                        .to("direct:ingest")
+                    .end()
+            .end()
+            .bean(HttpResponses.class, "accepted(${exchange}, ${exchangeProperty." + COUNT + "})");
+    }
+
+    /**
+     * One event's exchange: its JSON is the body (and the original message, for the dead letters); its
+     * validated form rides along so the pipeline need not parse it again.
+     */
+    @SuppressWarnings("unchecked")
+    static void toPipelineMessage(Exchange exchange) {
+        List<IngestEvent> parsed = exchange.getProperty(PARSED, List.class);
+        int index = exchange.getProperty(Exchange.SPLIT_INDEX, Integer.class);
+        exchange.removeProperty(PARSED);
+        exchange.setProperty(IngestExchange.SOURCE, "http");
+        exchange.setProperty(IngestExchange.QUEUE, "/v1/events");
+        exchange.setProperty(IngestExchange.EVENT, parsed.get(index));
+    }
+
+    /** Keeps the request exchange and fails it when any event failed, so the client is not told 202. */
+    static final class FirstFailure implements AggregationStrategy {
+        @Override
+        public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+            Exchange result = oldExchange == null ? newExchange : oldExchange;
+            if (newExchange.getException() != null && result.getException() == null) {
+                result.setException(newExchange.getException());
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package routes.source.nats;
+
+import io.nats.client.Connection;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.camel.Endpoint;
+import org.apache.camel.support.DefaultComponent;
+import routes.config.IngestProperties;
+
+/**
+ * Camel component {@code jetstream:<stream>?subject=...&durable=...}: a JetStream durable pull consumer
+ * that acks a message only after the route completed it (camel-nats 4.17.0 cannot: docs/sources/nats.md).
+ * The NATS connection is looked up only when a consumer starts, so a route that never starts
+ * (the source disabled) needs no NATS server.
+ */
+public class JetStreamComponent extends DefaultComponent {
+
+    private final Supplier<Connection> connection;
+    private final IngestProperties.Redelivery redelivery;
+
+    public JetStreamComponent(Supplier<Connection> connection, IngestProperties.Redelivery redelivery) {
+        this.connection = connection;
+        this.redelivery = redelivery;
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        JetStreamEndpoint endpoint = new JetStreamEndpoint(uri, this, remaining);
+        setProperties(endpoint, parameters);
+        return endpoint;
+    }
+
+    /** The connection to consume on; fails when NATS is not configured (ingest.sources.nats.enabled=false). */
+    Connection connection() {
+        Connection c = connection.get();
+        if (c == null) {
+            throw new IllegalStateException("jetstream: no NATS connection; set ingest.sources.nats.enabled=true");
+        }
+        return c;
+    }
+
+    IngestProperties.Redelivery redelivery() {
+        return redelivery;
+    }
+}

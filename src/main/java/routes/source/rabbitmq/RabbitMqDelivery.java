@@ -1,0 +1,61 @@
+package routes.source.rabbitmq;
+
+import com.rabbitmq.client.Channel;
+import java.util.Date;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
+import routes.pipeline.IngestExchange;
+
+/**
+ * A RabbitMQ delivery → the pipeline's exchange properties: attempts made before (from the
+ * redelivered flag), the broker timestamp, and the acknowledger that acks or nacks the delivery
+ * when the pipeline is done with it. The incoming AMQP headers are dropped: nothing downstream reads
+ * them, and they must not leak into anything the pipeline publishes.
+ */
+public class RabbitMqDelivery implements Processor {
+
+    /** Exchange property holding the delivery tag (the header is dropped). */
+    public static final String DELIVERY_TAG = "ingestRabbitmqDeliveryTag";
+    /** Quorum queues count deliveries in this header; classic queues only flag a redelivery. */
+    static final String DELIVERY_COUNT = "x-delivery-count";
+
+    private final RabbitMqAcknowledger acknowledger;
+
+    public RabbitMqDelivery(RabbitMqAcknowledger acknowledger) {
+        this.acknowledger = acknowledger;
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        var message = exchange.getMessage();
+        Channel channel = exchange.getProperty(SpringRabbitMQConstants.CHANNEL, Channel.class);
+        Long tag = message.getHeader(SpringRabbitMQConstants.DELIVERY_TAG, Long.class);
+        if (channel == null || tag == null) {
+            throw new IllegalStateException("not a manual-ack RabbitMQ delivery: no channel or delivery tag");
+        }
+        exchange.setProperty(DELIVERY_TAG, tag);
+        exchange.setProperty(IngestExchange.PRIOR_ATTEMPTS, priorAttempts(message.getHeaders()));
+        exchange.setProperty(IngestExchange.RETRY_IN_PROCESS, true);
+        Date timestamp = message.getHeader(SpringRabbitMQConstants.TIMESTAMP, Date.class);
+        if (timestamp != null) {
+            exchange.setProperty(IngestExchange.ENQUEUED_AT, timestamp.getTime());
+        }
+        message.removeHeaders("*");
+        exchange.getExchangeExtension().addOnCompletion(acknowledger);
+    }
+
+    /**
+     * Deliveries made before this one. A quorum queue tells exactly ({@code x-delivery-count}); a
+     * classic queue only says "redelivered", so a redelivered message counts as one earlier attempt —
+     * the in-process retries of each attempt make up the rest of the budget.
+     */
+    static int priorAttempts(Map<String, Object> headers) {
+        Object count = headers.get(DELIVERY_COUNT);
+        if (count instanceof Number n) {
+            return Math.max(0, n.intValue());
+        }
+        return Boolean.TRUE.equals(headers.get(SpringRabbitMQConstants.REDELIVERED)) ? 1 : 0;
+    }
+}

@@ -1,0 +1,90 @@
+package routes.source.rabbitmq;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
+import org.apache.camel.support.PluginHelper;
+import org.springframework.amqp.core.Binding;
+import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.core.DirectExchange;
+import org.springframework.amqp.core.ExchangeBuilder;
+import org.springframework.amqp.core.Queue;
+import org.springframework.amqp.core.QueueBuilder;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The RabbitMQ source, all or nothing on {@code ingest.sources.rabbitmq.enabled}: the CONTRACT §2
+ * topology, the route (optional-routes/rabbitmq-source.camel.yaml, loaded here rather than by
+ * {@code camel.main.routes-include-pattern} so that it exists only when the source is enabled), the
+ * {@link RabbitMqSource} and its health component {@code rabbitmq}.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(prefix = "ingest.sources.rabbitmq", name = "enabled", havingValue = "true")
+public class RabbitMqSourceConfiguration {
+
+    public static final String ROUTE_ID = "rabbitmq-source";
+    static final String ROUTE = "classpath:optional-routes/rabbitmq-source.camel.yaml";
+
+    /**
+     * Declared by Spring AMQP's RabbitAdmin on every (re)connection, durable, with exactly the
+     * arguments of CONTRACT §2. The Camel endpoint does not declare (autoDeclare=false): its queues
+     * are not durable and its arguments would differ.
+     */
+    @Bean
+    Declarables rabbitMqTopology(RabbitMqSourceProperties properties) {
+        Queue queue = QueueBuilder.durable(properties.queue())
+                .deadLetterExchange(properties.deadLetterExchange())
+                .deadLetterRoutingKey(properties.deadLetterRoutingKey())
+                .build();
+        DirectExchange deadLetterExchange = ExchangeBuilder.directExchange(properties.deadLetterExchange())
+                .durable(true).build();
+        Queue deadLetterQueue = QueueBuilder.durable(properties.deadLetterQueue()).build();
+        Binding binding = BindingBuilder.bind(deadLetterQueue).to(deadLetterExchange)
+                .with(properties.deadLetterRoutingKey());
+        return new Declarables(queue, deadLetterExchange, deadLetterQueue, binding);
+    }
+
+    @Bean
+    RabbitMqSource rabbitMqSource(ConnectionFactory connectionFactory, RabbitMqSourceProperties properties) {
+        return new RabbitMqSource(connectionFactory, properties);
+    }
+
+    @Bean
+    RabbitMqAcknowledger rabbitMqAcknowledger() {
+        return new RabbitMqAcknowledger();
+    }
+
+    @Bean
+    RabbitMqDelivery rabbitMqDelivery(RabbitMqAcknowledger acknowledger) {
+        return new RabbitMqDelivery(acknowledger);
+    }
+
+    /** Health component "rabbitmq" (the bean name minus "HealthIndicator"). */
+    @Bean
+    RabbitMqHealthIndicator rabbitmqHealthIndicator(ConnectionFactory connectionFactory, RabbitMqSource source) {
+        return new RabbitMqHealthIndicator(connectionFactory, source);
+    }
+
+    /** Adds the YAML route before Camel starts its routes. */
+    @Bean
+    CamelContextConfiguration rabbitMqSourceRoute() {
+        return new CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext camel) {
+                try {
+                    PluginHelper.getRoutesLoader(camel)
+                            .loadRoutes(PluginHelper.getResourceLoader(camel).resolveResource(ROUTE));
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot load " + ROUTE, e);
+                }
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext camel) {
+            }
+        };
+    }
+}

@@ -1,0 +1,39 @@
+package routes.source.rabbitmq;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * {@code ingest.sources.rabbitmq.*}: the RabbitMQ source (queue → pipeline, dead letters → DLX).
+ * The connection itself is {@code spring.rabbitmq.*} ({@code RABBITMQ_HOST}, {@code RABBITMQ_PORT}, ...).
+ *
+ * @param enabled              consume the queue, declare the topology, publish and dead-letter via RabbitMQ
+ * @param queue                the durable queue consumed (and published to by HTTP {@code publish-to} and replay)
+ * @param deadLetterExchange   the durable direct exchange dead letters go to (also the queue's {@code x-dead-letter-exchange})
+ * @param deadLetterQueue      the durable queue bound to the dead-letter exchange
+ * @param deadLetterRoutingKey the routing/binding key of dead letters (also the queue's {@code x-dead-letter-routing-key})
+ * @param concurrency          consumers started at once (each its own channel and prefetch window)
+ * @param maxConcurrency       consumers the container may add while the queue stays busy (removed when idle)
+ * @param prefetch             unacknowledged messages the broker hands one consumer; must cover a few batches
+ *                             in flight, because messages stay unacked until their batch commits
+ * @param confirmTimeout       the longest a publish waits for the broker's confirm
+ */
+@Validated
+@ConfigurationProperties("ingest.sources.rabbitmq")
+public record RabbitMqSourceProperties(
+        @DefaultValue("false") boolean enabled,
+        @DefaultValue("analytics.raw.q") @NotBlank String queue,
+        @DefaultValue("analytics.dlx") @NotBlank String deadLetterExchange,
+        @DefaultValue("analytics.raw.dlq") @NotBlank String deadLetterQueue,
+        @DefaultValue("analytics.raw.dlq") @NotBlank String deadLetterRoutingKey,
+        @DefaultValue("2") @Min(1) @Max(64) int concurrency,
+        @DefaultValue("4") @Min(1) @Max(64) int maxConcurrency,
+        @DefaultValue("2000") @Min(1) @Max(65535) int prefetch,
+        @DefaultValue("10s") @NotNull Duration confirmTimeout) {
+}

@@ -1,0 +1,96 @@
+package routes.source.redis;
+
+import java.util.List;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * The Lua scripts of the list queue. Each runs atomically in Redis, so several app instances can take,
+ * acknowledge, retry and recover entries of one list without a lock, and nothing is ever in neither
+ * list. Times come from Redis ({@code TIME}), never from an app instance's clock.
+ */
+final class RedisScripts {
+
+    private static final String NOW = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            """;
+
+    /**
+     * Takes up to ARGV[1] entries from the right of KEYS[1] (the queue) into the left of KEYS[2] (the
+     * processing list), stamped with the Redis time and the delivery count; returns them as stored.
+     */
+    static final RedisScript<List> TAKE = new DefaultRedisScript<>(NOW + """
+            local popped = redis.call('RPOP', KEYS[1], tonumber(ARGV[1]))
+            if not popped then return {} end
+            local out = {}
+            for i, e in ipairs(popped) do
+              local d, p = '0', e
+              local head, dd = string.match(e, '^(ir1|%d+|(%d+)|)')
+              if head then d = dd; p = string.sub(e, #head + 1) end
+              out[i] = 'ir1|' .. string.format('%d', now) .. '|' .. d .. '|' .. p
+            end
+            for i = 1, #out, 1000 do
+              redis.call('LPUSH', KEYS[2], unpack(out, i, math.min(i + 999, #out)))
+            end
+            return out
+            """, List.class);
+
+    /** Removes each ARGV entry once from KEYS[1] (the processing list), scanning from the oldest end. */
+    static final RedisScript<Long> ACK = new DefaultRedisScript<>("""
+            local n = 0
+            for i = 1, #ARGV do n = n + redis.call('LREM', KEYS[1], -1, ARGV[i]) end
+            return n
+            """, Long.class);
+
+    /**
+     * A failed delivery with budget left: removes ARGV[1] from KEYS[1] (processing) and parks ARGV[2]
+     * (its re-queued form) in KEYS[2] (the delayed set) due ARGV[3] ms from now; KEYS[3] is a counter
+     * that keeps identical messages distinct members. Does nothing when the recoverer already put the
+     * entry back (it is then in the queue again).
+     */
+    static final RedisScript<Long> RETRY_LATER = new DefaultRedisScript<>(NOW + """
+            if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 0 then return 0 end
+            local seq = redis.call('INCR', KEYS[3])
+            redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), seq .. '|' .. ARGV[2])
+            return 1
+            """, Long.class);
+
+    /** Moves up to ARGV[1] due members of KEYS[1] (the delayed set) to the consuming end of KEYS[2]. */
+    static final RedisScript<Long> MOVE_DUE = new DefaultRedisScript<>(NOW + """
+            local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+            for _, m in ipairs(due) do
+              redis.call('ZREM', KEYS[1], m)
+              local bar = string.find(m, '|', 1, true)
+              redis.call('RPUSH', KEYS[2], string.sub(m, bar + 1))
+            end
+            return #due
+            """, Long.class);
+
+    /**
+     * The recoverer: entries are pushed to the left of KEYS[1] (processing) in the order they were taken,
+     * so the oldest is at the right. Moves up to ARGV[2] entries taken more than ARGV[1] ms ago back to
+     * the consuming end of KEYS[2] (the queue), counting the lost delivery. An entry not in our form
+     * (moved there by another tool) cannot be dated and is put back as it is.
+     */
+    static final RedisScript<Long> RECOVER = new DefaultRedisScript<>(NOW + """
+            local n = 0
+            while n < tonumber(ARGV[2]) do
+              local e = redis.call('LINDEX', KEYS[1], -1)
+              if not e then break end
+              local head, taken, d = string.match(e, '^(ir1|(%d+)|(%d+)|)')
+              if head and now - tonumber(taken) < tonumber(ARGV[1]) then break end
+              redis.call('RPOP', KEYS[1])
+              if head then
+                redis.call('RPUSH', KEYS[2], 'ir1|0|' .. (tonumber(d) + 1) .. '|' .. string.sub(e, #head + 1))
+              else
+                redis.call('RPUSH', KEYS[2], e)
+              end
+              n = n + 1
+            end
+            return n
+            """, Long.class);
+
+    private RedisScripts() {
+    }
+}

@@ -1,0 +1,133 @@
+package routes.source.redis;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.data.redis.connection.stream.StreamRecords;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
+import org.springframework.stereotype.Component;
+import routes.source.IngestSource;
+
+/**
+ * The Redis source for the shared parts: queue depth (LLEN, or the consumer group's lag), publishing to
+ * the list (LPUSH) or stream (XADD) for HTTP {@code publish-to: redis} and replay, and dead letters to
+ * the DLQ list. A Redis reply is the broker confirm: Redis answers only once the command is applied.
+ */
+@Component
+@ConditionalOnProperty(prefix = "ingest.sources.redis", name = "enabled", havingValue = "true")
+public class RedisSource implements IngestSource {
+
+    public static final String NAME = "redis";
+    /** Wrapper fields of a dead letter in the DLQ list (a list entry carries no headers). */
+    public static final String DLQ_PAYLOAD = "payload";
+    public static final String DLQ_PAYLOAD_BASE64 = "payload_base64";
+    public static final String DLQ_HEADERS = "headers";
+
+    /** The group's lag (entries not yet delivered to it), or the stream length when Redis cannot tell. */
+    private static final RedisScript<Long> STREAM_LAG = new DefaultRedisScript<>("""
+            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+              local name, lag
+              for i = 1, #g, 2 do
+                if g[i] == 'name' then name = g[i + 1] elseif g[i] == 'lag' then lag = g[i + 1] end
+              end
+              if name == ARGV[1] then
+                if type(lag) == 'number' then return lag end
+                return redis.call('XLEN', KEYS[1])
+              end
+            end
+            return redis.call('XLEN', KEYS[1])
+            """, Long.class);
+
+    private final StringRedisTemplate redis;
+    private final RedisSourceProperties properties;
+    private final ObjectMapper mapper;
+
+    public RedisSource(StringRedisTemplate redis, RedisSourceProperties properties, ObjectMapper mapper) {
+        this.redis = redis;
+        this.properties = properties;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String queue() {
+        return properties.queue();
+    }
+
+    @Override
+    public long queueDepth() {
+        try {
+            Long depth = stream()
+                    ? redis.execute(STREAM_LAG, List.of(properties.queue()), properties.group())
+                    : redis.opsForList().size(properties.queue());
+            return depth == null ? -1 : depth;
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** LPUSH (list) or XADD (stream) of the exact bytes; headers are not carried: a list entry has none. */
+    @Override
+    public void publish(byte[] body, Map<String, String> headers) {
+        if (stream()) {
+            redis.opsForStream().add(StreamRecords.string(Map.of(properties.streamField(),
+                    new String(body, StandardCharsets.UTF_8))).withStreamKey(properties.queue()));
+        } else {
+            byte[] key = properties.queue().getBytes(StandardCharsets.UTF_8);
+            redis.execute((RedisCallback<Long>) c -> c.listCommands().lPush(key, body));
+        }
+    }
+
+    /**
+     * LPUSH to the DLQ list of {@code {"payload": <original body as a JSON string>, "headers": {...}}}:
+     * the body unchanged (JSON-decoding {@code payload} gives it back exactly), beside the CONTRACT §2
+     * headers. A body that is not UTF-8 text travels as {@code payload_base64} instead.
+     */
+    @Override
+    public void publishDeadLetter(byte[] body, Map<String, String> headers) throws Exception {
+        redis.opsForList().leftPush(properties.dlq(), deadLetter(mapper, body, headers));
+    }
+
+    static String deadLetter(ObjectMapper mapper, byte[] body, Map<String, String> headers) throws Exception {
+        ObjectNode wrapper = mapper.createObjectNode();
+        String text = utf8(body);
+        if (text != null) {
+            wrapper.put(DLQ_PAYLOAD, text);
+        } else {
+            wrapper.put(DLQ_PAYLOAD_BASE64, Base64.getEncoder().encodeToString(body));
+        }
+        ObjectNode h = wrapper.putObject(DLQ_HEADERS);
+        headers.forEach(h::put);
+        return mapper.writeValueAsString(wrapper);
+    }
+
+    private boolean stream() {
+        return "stream".equals(properties.mode());
+    }
+
+    private static String utf8(byte[] body) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package routes.source.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import routes.support.StatsInvariant;
+import routes.support.TestDatabase;
+
+/** POST /v1/events (CONTRACT §2, embedded-default mode: 202 only once committed), /v1/health, /v1/dead-letters. */
+@AutoConfigureObservability
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"ingest.embedded-db.enabled=false", "ingest.batch.timeout=20ms"})
+class HttpSourceIT {
+
+    static final String DEVICE = "0b6f4c2e-6a39-4a8e-9d0f-3c1f5a7e2b11";
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> TestDatabase.recreate("it_http_source"));
+    }
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcTemplate jdbc;
+    final ObjectMapper mapper = new ObjectMapper();
+    final HttpClient client = HttpClient.newHttpClient();
+
+    @BeforeEach
+    void empty() {
+        jdbc.execute("TRUNCATE ingest_events, daily_stats, dead_letters");
+    }
+
+    HttpResponse<String> post(String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String event(String id, int second, double value) {
+        return "{\"event_id\":\"" + id + "\",\"device_id\":\"" + DEVICE + "\",\"protocol\":\"modbus\","
+                + "\"source_timestamp\":\"2026-11-22T10:00:" + String.format("%02d", second) + "Z\","
+                + "\"metrics\":[{\"parameter_key\":\"voltage\",\"value\":" + value + "},"
+                + "{\"parameter_key\":\"current\",\"value\":1.5,\"quality\":192,\"attributes\":{\"unit\":\"A\"}}]}";
+    }
+
+    @Test
+    void anArrayIsAnswered202OnlyOnceEveryRowIsCommitted() throws Exception {
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < 50; i++) {
+            body.append(i == 0 ? "" : ",").append(event("h-" + i, i, i));
+        }
+        HttpResponse<String> response = post(body.append("]").toString());
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode answer = mapper.readTree(response.body());
+        assertThat(answer.get("accepted").asInt()).isEqualTo(50);
+        assertThat(answer.get("trace_id").asText()).isNotBlank();
+        // No waiting: the answer came after the commit.
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM ingest_events", Integer.class)).isEqualTo(100);
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
+    void theSameArrayPostedTwiceIsAccepted202TwiceAndWrittenOnce() throws Exception {
+        String body = "[" + event("twice-1", 1, 1) + "," + event("twice-2", 2, 2) + "]";
+        assertThat(post(body).statusCode()).isEqualTo(202);
+        HttpResponse<String> again = post(body);
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(mapper.readTree(again.body()).get("accepted").asInt()).isEqualTo(2);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM ingest_events", Integer.class)).isEqualTo(4);
+        assertThat(jdbc.queryForObject("SELECT sum(sample_count) FROM daily_stats", Long.class)).isEqualTo(4L);
+    }
+
+    @Test
+    void oneEnvelopeIsAcceptedAndItsTraceIdAnswered() throws Exception {
+        HttpResponse<String> response = post("{\"trace_id\":\"t-77\",\"event\":" + event("env-1", 1, 5) + "}");
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(mapper.readTree(response.body()).get("trace_id").asText()).isEqualTo("t-77");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM ingest_events", Integer.class)).isEqualTo(2);
+    }
+
+    @Test
+    void invalidInputIsAnswered400NamingEveryBrokenFieldAndNothingIsWritten() throws Exception {
+        String bad = "{\"device_id\":\"nope\",\"source_timestamp\":\"2026-11-22T10:00:00Z\","
+                + "\"metrics\":[{\"parameter_key\":\"v\",\"value\":\"x\"}]}";
+        HttpResponse<String> response = post("[" + event("ok", 1, 1) + "," + bad + "]");
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode answer = mapper.readTree(response.body());
+        assertThat(answer.get("error").asText()).isEqualTo("validation");
+        assertThat(answer.get("errors").findValuesAsText("field")).containsExactlyInAnyOrder("[1].device_id", "[1].metrics[0].value");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM ingest_events", Integer.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letters", Integer.class)).as("answered, not queued").isZero();
+    }
+
+    @Test
+    void notJsonIsAnswered400() throws Exception {
+        HttpResponse<String> response = post("{oops");
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(mapper.readTree(response.body()).get("error").asText()).isEqualTo("json");
+    }
+
+    @Test
+    void healthReportsTheDatabaseAndQueueDepth() throws Exception {
+        JsonNode health = mapper.readTree(get("/v1/health").body());
+        assertThat(health.get("service").asText()).isEqualTo("ok");
+        assertThat(health.get("db").asText()).isEqualTo("connected");
+        assertThat(health.get("queue_depth").asLong()).isZero();
+        JsonNode actuator = mapper.readTree(get("/actuator/health").body());
+        assertThat(actuator.get("status").asText()).isEqualTo("UP");
+        assertThat(actuator.get("components").has("db")).isTrue();
+    }
+
+    @Test
+    void prometheusExportsCamelAndIngestMetrics() throws Exception {
+        post("[" + event("m-1", 1, 1) + "]");
+        String scrape = get("/actuator/prometheus").body();
+        assertThat(scrape).contains("ingest_events_total{", "status=\"success\"", "ingest_rows_total{",
+                "ingest_processing_duration_seconds_bucket{", "ingest_batch_size_count", "camel_exchanges_total{");
+    }
+
+    @Test
+    void deadLettersAreListedNewestFirst() throws Exception {
+        jdbc.update("INSERT INTO dead_letters (source, queue, error_type, error_message, attempts, payload)"
+                + " VALUES ('rabbitmq', 'q', 'json', 'first', 1, '{'), ('nats', 's', 'validation', 'second', 1, '{}')");
+        JsonNode all = mapper.readTree(get("/v1/dead-letters?limit=10").body());
+        assertThat(all.findValuesAsText("errorMessage")).containsExactly("second", "first");
+        JsonNode rabbit = mapper.readTree(get("/v1/dead-letters?source=rabbitmq").body());
+        assertThat(rabbit.findValuesAsText("source")).containsExactly("rabbitmq");
+    }
+}

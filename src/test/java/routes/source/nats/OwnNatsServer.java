@@ -1,0 +1,72 @@
+package routes.source.nats;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A NATS JetStream server of the test's own (same binary and flags as the machine's, its own port and
+ * store directory), so a test can stop and restart it without disturbing anyone else's tests.
+ */
+final class OwnNatsServer implements AutoCloseable {
+
+    private static final String BINARY = System.getenv().getOrDefault("NATS_SERVER_BIN", "/usr/sbin/nats-server");
+
+    private final int port;
+    private final Path storeDir;
+    private final Path logFile;
+    private Process process;
+
+    OwnNatsServer() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            this.port = socket.getLocalPort();
+        }
+        this.storeDir = Files.createTempDirectory("it-nats-store");
+        this.logFile = storeDir.resolve("nats-server.log");
+    }
+
+    String url() {
+        return "nats://127.0.0.1:" + port;
+    }
+
+    /** Starts the server and waits until it accepts connections. */
+    void start() throws Exception {
+        process = new ProcessBuilder(BINARY, "-a", "127.0.0.1", "-p", Integer.toString(port), "-js",
+                "-sd", storeDir.toString(), "-l", logFile.toString())
+                .redirectErrorStream(true).redirectOutput(new File(storeDir.toFile(), "stdout.log")).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException notYet) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("nats-server exited: see " + logFile);
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("nats-server did not answer on port " + port);
+    }
+
+    /** Stops the server the way a restart does (SIGTERM) and waits until it has exited. */
+    void stop() throws Exception {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+}
