@@ -19,6 +19,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import routes.support.AppProcess;
 import routes.support.StatsInvariant;
 import routes.support.TestDatabase;
+import routes.support.WriteBlock;
 
 /**
  * The packaged jar consuming from JetStream, killed with kill -9 mid-stream and started again: every
@@ -52,9 +53,15 @@ class NatsCrashIT {
         try (Connection nats = NatsTestSupport.connect(NatsTestSupport.URL)) {
             try (AppProcess first = AppProcess.start("nats-crash-1", properties)) {
                 // The stream exists now (created at start-up); fill it while the first instance consumes.
-                publish(nats.jetStream());
-                await().atMost(Duration.ofSeconds(120)).until(() -> rows(jdbc) >= EVENTS * 3L / 5);
-                first.kill();
+                publish(nats.jetStream(), 0, EVENTS / 5);
+                await().atMost(Duration.ofSeconds(120)).until(() -> rows(jdbc) > 0);
+                // Mid-stream for certain: the rest is delivered but cannot commit while the writers are held back.
+                try (WriteBlock writers = WriteBlock.on(db)) {
+                    publish(nats.jetStream(), EVENTS / 5, EVENTS);
+                    await().atMost(Duration.ofSeconds(60))
+                            .until(() -> NatsTestSupport.ackPending(nats, STREAM, "it_nats_crash") > 0);
+                    first.kill();
+                }
             }
             long atKill = rows(jdbc);
             assertThat(atKill).as("killed mid-stream").isLessThan(EVENTS * 3L);
@@ -76,11 +83,14 @@ class NatsCrashIT {
         return jdbc.queryForObject("SELECT count(*) FROM ingest_events", Long.class);
     }
 
-    private static void publish(JetStream js) {
-        UUID device = UUID.randomUUID();
+    private static final UUID DEVICE = UUID.randomUUID();
+
+    /** Publishes events {@code from} (inclusive) to {@code to} (exclusive). */
+    private static void publish(JetStream js, int from, int to) {
+        UUID device = DEVICE;
         Instant start = Instant.parse("2026-11-18T00:00:00Z");
         List<CompletableFuture<PublishAck>> acks = new ArrayList<>();
-        for (int i = 0; i < EVENTS; i++) {
+        for (int i = from; i < to; i++) {
             acks.add(js.publishAsync(SUBJECT, NatsTestSupport.event("k-" + i, device, start.plusMillis(i * 250L), i % 1000)));
             if (acks.size() == 2000) {
                 CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();

@@ -46,6 +46,11 @@ public final class NatsTestSupport {
         return info.getStreamState().getMsgCount();
     }
 
+    /** Messages a durable consumer has delivered and not yet seen acknowledged. */
+    public static long ackPending(Connection c, String stream, String durable) throws Exception {
+        return c.jetStreamManagement().getConsumerInfo(stream, durable).getNumAckPending();
+    }
+
     /** One valid event with three metrics; the same arguments give the same JSON. */
     public static byte[] event(String eventId, UUID device, Instant time, double base) {
         String json = String.format(Locale.ROOT, """

@@ -21,6 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import routes.support.StatsInvariant;
 import routes.support.TestDatabase;
+import routes.support.WriteBlock;
 
 /**
  * {@code kill -9} of the packaged app (target/*.jar, built by {@code mvn verify} before this runs)
@@ -105,10 +106,16 @@ class RabbitMqCrashIT {
                 bodies.add(body);
             }
         }
-        broker.publish(QUEUE, bodies);
+        int firstPart = 3_000;
+        broker.publish(QUEUE, bodies.subList(0, firstPart));
+        await().atMost(Duration.ofMinutes(2)).until(() -> rows() > 0);
 
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> rows() >= 3_000);
-        app.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no graceful stop
+        // Mid-stream for certain: the rest is delivered, unacked, and cannot commit while the writers are held back.
+        try (WriteBlock writers = WriteBlock.on(url)) {
+            broker.publish(QUEUE, bodies.subList(firstPart, bodies.size()));
+            await().atMost(Duration.ofMinutes(1)).until(() -> broker.readyAndUnacked(QUEUE) > broker.ready(QUEUE));
+            app.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no graceful stop
+        }
         long atKill = rows();
         assertThat(atKill).as("killed mid-stream").isLessThan(UNIQUE * 3L);
         assertThat(StatsInvariant.violations(jdbc)).isEmpty();

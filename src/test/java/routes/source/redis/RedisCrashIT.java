@@ -16,6 +16,7 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import redis.clients.jedis.Jedis;
 import routes.support.StatsInvariant;
 import routes.support.TestDatabase;
+import routes.support.WriteBlock;
 
 /**
  * {@code kill -9} of the packaged app (target/*.jar, built by {@code mvn verify} before the ITs) while
@@ -45,15 +46,18 @@ class RedisCrashIT {
         List<String> events = RedisTestEvents.withDuplicates("crash", EVENTS, 1000);
         try (Jedis jedis = new Jedis(RedisService.HOST, RedisService.PORT)) {
             jedis.del(QUEUE, PROCESSING, QUEUE + ":delayed", QUEUE + ":dlq");
-            for (int i = 0; i < events.size(); i += 1000) {
-                jedis.lpush(QUEUE, events.subList(i, Math.min(events.size(), i + 1000)).toArray(String[]::new));
-            }
+            int firstPart = events.size() / 5;
+            push(jedis, events.subList(0, firstPart));
 
             app = launch(url, 1);
-            // Kill it while it is mid-stream: some rows committed, entries taken but not removed.
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
-                    .until(() -> rows(jdbc) > 0 && jedis.llen(PROCESSING) > 0);
-            app.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no settling
+            await().atMost(Duration.ofSeconds(180)).ignoreExceptions().until(() -> rows(jdbc) > 0);
+            // Kill it mid-stream for certain: some rows committed, entries taken but not removed, because
+            // the writers are held back while the rest arrives.
+            try (WriteBlock writers = WriteBlock.on(url)) {
+                push(jedis, events.subList(firstPart, events.size()));
+                await().atMost(Duration.ofSeconds(60)).until(() -> jedis.llen(PROCESSING) > 0);
+                app.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no settling
+            }
             long committedAtKill = rows(jdbc);
             assertThat(committedAtKill).isLessThan((long) EVENTS * RedisTestEvents.METRICS);
             assertThat(jedis.llen(PROCESSING)).as("entries the dead process had taken").isPositive();
@@ -66,6 +70,12 @@ class RedisCrashIT {
                     .isEqualTo(EVENTS);
             assertThat(StatsInvariant.violations(jdbc)).isEmpty();
             assertThat(jedis.llen(QUEUE + ":dlq")).isZero();
+        }
+    }
+
+    private static void push(Jedis jedis, List<String> events) {
+        for (int i = 0; i < events.size(); i += 1000) {
+            jedis.lpush(QUEUE, events.subList(i, Math.min(events.size(), i + 1000)).toArray(String[]::new));
         }
     }
 
