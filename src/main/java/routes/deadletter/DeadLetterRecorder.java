@@ -55,7 +55,11 @@ public class DeadLetterRecorder {
         String errorType = errorType(cause);
         String errorMessage = abbreviate(cause == null ? "unknown" : cause.getMessage());
         int attempts = budget.attempts(exchange);
-        byte[] body = exchange.getMessage().getBody(byte[].class);
+        // The validator keeps the received body aside before it parses it; before that, the body is it.
+        byte[] body = exchange.getProperty(IngestExchange.ORIGINAL_BODY, byte[].class);
+        if (body == null) {
+            body = exchange.getMessage().getBody(byte[].class);
+        }
         if (body == null) {
             body = new byte[0];
         }

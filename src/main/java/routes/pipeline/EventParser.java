@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -122,8 +120,7 @@ public class EventParser {
         } else {
             rawTimestamp = ts.textValue();
             try {
-                timestamp = OffsetDateTime.parse(rawTimestamp, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                        .toInstant().truncatedTo(ChronoUnit.MICROS);
+                timestamp = Rfc3339.parse(rawTimestamp).truncatedTo(ChronoUnit.MICROS);
             } catch (DateTimeParseException e) {
                 errors.add(new FieldError(path(eventPrefix, "source_timestamp"),
                         "must be RFC 3339 with an offset or Z, got '" + abbreviate(rawTimestamp) + "'"));

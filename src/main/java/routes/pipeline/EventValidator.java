@@ -32,12 +32,14 @@ public class EventValidator implements Processor {
         IngestEvent validated = exchange.getProperty(IngestExchange.EVENT, IngestEvent.class);
         if (validated != null) {
             // Validated already by the source (HTTP validates a whole request before answering).
+            exchange.setProperty(IngestExchange.ORIGINAL_BODY, exchange.getMessage().getBody(byte[].class));
             exchange.setProperty(IngestExchange.TRACE_ID, validated.traceId());
             exchange.setProperty(IngestExchange.EVENT_KEY, validated.key());
             exchange.getMessage().setBody(validated);
             return;
         }
         byte[] body = exchange.getMessage().getBody(byte[].class);
+        exchange.setProperty(IngestExchange.ORIGINAL_BODY, body);
         try {
             IngestEvent event = parser.parse(body == null ? new byte[0] : body);
             exchange.setProperty(IngestExchange.TRACE_ID, event.traceId());

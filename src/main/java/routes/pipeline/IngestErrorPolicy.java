@@ -15,6 +15,8 @@ import routes.config.IngestProperties;
  *       budget is left; when the budget is spent the original message is dead-lettered.</li>
  * </ul>
  * A failure while dead-lettering fails the exchange, so the source does not acknowledge the message.
+ * The dead letter carries the message as received: the validator keeps it in
+ * {@link IngestExchange#ORIGINAL_BODY} (no useOriginalMessage, which copies every exchange up front).
  */
 @Component
 public class IngestErrorPolicy extends RouteConfigurationBuilder {
@@ -35,7 +37,6 @@ public class IngestErrorPolicy extends RouteConfigurationBuilder {
         routeConfiguration(ID)
             .onException(InvalidMessageException.class, RowRejectedException.class)
                 .handled(true)
-                .useOriginalMessage()
                 .to(DEAD_LETTER)
             .end()
             .onException(DatabaseUnavailableException.class)
@@ -55,7 +56,6 @@ public class IngestErrorPolicy extends RouteConfigurationBuilder {
                 .maximumRedeliveryDelay(redelivery.maxDelay().toMillis())
                 .asyncDelayedRedelivery()
                 .handled((org.apache.camel.Predicate) method(budget, "exhausted"))
-                .useOriginalMessage()
                 .filter(method(budget, "exhausted"))
                     .to(DEAD_LETTER)
                 .end()

@@ -22,6 +22,12 @@ public final class IngestExchange {
     public static final String ENQUEUED_AT = "ingestEnqueuedAt";
     /** When the source received the message (epoch nanos, System.nanoTime), for receive → commit. */
     public static final String RECEIVED_AT = "ingestReceivedAt";
+    /**
+     * The message as the source received it (set by the validator before it replaces the body), for the
+     * dead letters. A reference, not a copy: cheaper than Camel's useOriginalMessage, which copies every
+     * exchange on entry to the route.
+     */
+    public static final String ORIGINAL_BODY = "ingestOriginalBody";
     /** The parsed event (set by the validator). */
     public static final String EVENT = "ingestEvent";
     /** The trace id of the message, when it has one. */

@@ -1,6 +1,7 @@
 package routes.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Processor;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -11,6 +12,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 import routes.config.IngestProperties;
 import routes.ops.IngestMetrics;
+import routes.status.MessageStatusTracker;
 
 /** The beans of the shared pipeline, referenced by name from routes/ingest.camel.yaml. */
 @Configuration(proxyBeanMethods = false)
@@ -44,6 +46,24 @@ public class PipelineConfiguration {
     @Bean
     PipelineOutcomes pipelineOutcomes(IngestMetrics metrics) {
         return new PipelineOutcomes(metrics);
+    }
+
+    /** Counts an event whose rows committed (success, rows, receive → commit time). */
+    @Bean
+    Processor countCommitted(PipelineOutcomes outcomes) {
+        return outcomes::committed;
+    }
+
+    /** Counts an event the idempotent consumer has seen commit before. */
+    @Bean
+    Processor countDuplicate(PipelineOutcomes outcomes) {
+        return outcomes::duplicate;
+    }
+
+    /** Marks a tracked source's event as running (ingest.sources.<name>.track-status); nothing otherwise. */
+    @Bean
+    Processor trackRunning(MessageStatusTracker tracker) {
+        return tracker::running;
     }
 
     @Bean

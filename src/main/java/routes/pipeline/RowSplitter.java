@@ -2,9 +2,16 @@ package routes.pipeline;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 
-/** Splits a validated event into its metric rows, one per metric. */
-public class RowSplitter {
+/** Splits a validated event (the body) into its metric rows, one per metric (the new body). */
+public class RowSplitter implements Processor {
+
+    @Override
+    public void process(Exchange exchange) {
+        exchange.getMessage().setBody(rows(exchange.getMessage().getBody(IngestEvent.class)));
+    }
 
     public List<MetricRow> rows(IngestEvent event) {
         List<MetricRow> rows = new ArrayList<>(event.metrics().size());
