@@ -59,6 +59,8 @@ public final class HttpBenchmark {
             List<String> fresh = bodies(events, paced * perRequest, perRequest);
             run(uri, fresh, concurrency, halfRequestsPerSecond, "http at half rate", perRequest, jdbc);
         }
+        // The client pools are not daemon threads: exit, or exec:java waits for them forever.
+        System.exit(0);
     }
 
     /** Sends the bodies; when {@code requestsPerSecond > 0}, paces them at that rate. Returns events/s. */

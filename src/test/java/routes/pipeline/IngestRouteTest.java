@@ -47,15 +47,13 @@ class IngestRouteTest {
         if (camel.isStarted()) {
             return;
         }
-        AdviceWith.adviceWith(camel, "ingest", route -> {
-            route.weaveById("batch").replace().process(exchange -> {
-                writeAttempts.incrementAndGet();
-                if (writeFailure != null) {
-                    throw writeFailure;
-                }
-            }).to("mock:batch");
-            route.mockEndpointsAndSkip("direct:dead-letter");
-        });
+        AdviceWith.adviceWith(camel, "commit-rows", route -> route.weaveById("batch").replace().process(exchange -> {
+            writeAttempts.incrementAndGet();
+            if (writeFailure != null) {
+                throw writeFailure;
+            }
+        }).to("mock:batch"));
+        AdviceWith.adviceWith(camel, "ingest", route -> route.mockEndpointsAndSkip("direct:dead-letter"));
         camel.start();
     }
 
