@@ -59,6 +59,10 @@ public class BatchAggregator extends AsyncProcessorSupport {
     @SuppressWarnings("unchecked")
     public boolean process(Exchange exchange, AsyncCallback callback) {
         List<MetricRow> rows = exchange.getMessage().getBody(List.class);
+        if (rows.isEmpty()) {
+            callback.done(true); // nothing to write (e.g. a request of duplicates only)
+            return true;
+        }
         if (!running) {
             exchange.setException(new IllegalStateException("the batch aggregator is stopped"));
             callback.done(true);

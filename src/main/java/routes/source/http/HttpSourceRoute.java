@@ -6,14 +6,19 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
+import routes.pipeline.BatchAggregator;
+import routes.pipeline.BatchFailedException;
 import routes.pipeline.IngestEvent;
 import routes.pipeline.IngestExchange;
 import routes.pipeline.InvalidMessageException;
+import routes.pipeline.RowRejectedException;
 
 /**
- * HTTP → the shared pipeline: {@code POST /v1/events} answers 202 only once every event of the request
- * is committed (or, with {@code publish-to}, confirmed by the broker); 400 for invalid input; 503 when
- * the events are not safe. Java rather than YAML: its answers are per-status logic.
+ * HTTP → PostgreSQL: {@code POST /v1/events} answers 202 only once every event of the request is
+ * committed (or, with {@code publish-to}, confirmed by the broker); 400 for invalid input; 503 when
+ * the events are not safe. A request is committed as one unit ({@link HttpRequestCommit}); when that
+ * fails for a reason an event may carry, or its status is tracked, its events go one by one through
+ * the shared pipeline ({@code direct:ingest}). Java rather than YAML: its answers are per-status logic.
  */
 @Component
 @ConditionalOnProperty(prefix = "ingest.sources.http", name = "enabled", havingValue = "true", matchIfMissing = true)
@@ -22,11 +27,18 @@ public class HttpSourceRoute extends RouteBuilder {
     public static final String ROUTE_ID = "http-source";
     private static final String COUNT = "ingestAcceptedCount";
     private static final String PARSED = "ingestParsedEvents";
+    private static final String EACH_EVENT = "direct:http-each-event";
+
+    private static final String REQUEST = "ingestHttpRequest";
 
     private final HttpPublisher publisher;
+    private final HttpRequestCommit requestCommit;
+    private final BatchAggregator batchAggregator;
 
-    public HttpSourceRoute(HttpPublisher publisher) {
+    public HttpSourceRoute(HttpPublisher publisher, HttpRequestCommit requestCommit, BatchAggregator batchAggregator) {
         this.publisher = publisher;
+        this.requestCommit = requestCommit;
+        this.batchAggregator = batchAggregator;
     }
 
     @Override
@@ -48,17 +60,37 @@ public class HttpSourceRoute extends RouteBuilder {
             .choice()
                 .when(method(publisher, "publishing"))
                     .bean(publisher, "publish")
-                .otherwise()
-                    // The request's HTTP headers would be copied into every event's exchange: drop them.
-                    .removeHeaders("*")
-                    .setProperty(PARSED, simple("${body.parsed}"))
-                    .split(simple("${body.events}"), new FirstFailure())
-                        .parallelProcessing()
-                        .process(HttpSourceRoute::toPipelineMessage)
-                        .to("direct:ingest")
+                .when(method(requestCommit, "applies"))
+                    .setProperty(REQUEST, body())
+                    .doTry()
+                        // The whole request's rows as one unit of the batch: completes after the commit.
+                        .bean(requestCommit, "prepareRows")
+                        .process(batchAggregator)
+                        .bean(requestCommit, "committed")
+                    .doCatch(RowRejectedException.class, BatchFailedException.class)
+                        // Event by event instead: only the event at fault is retried or dead-lettered.
+                        .setBody(exchangeProperty(REQUEST))
+                        .to(EACH_EVENT)
                     .end()
+                .endChoice()
+                .otherwise()
+                    .to(EACH_EVENT)
             .end()
             .bean(HttpResponses.class, "accepted(${exchange}, ${exchangeProperty." + COUNT + "})");
+
+        // Each event of the request through the shared pipeline (direct:ingest), all at once.
+        from(EACH_EVENT)
+            .routeId("http-each-event")
+            // Failures go back to the request route as they are: its onException answers them.
+            .errorHandler(noErrorHandler())
+            // The request's HTTP headers would be copied into every event's exchange: drop them.
+            .removeHeaders("*")
+            .setProperty(PARSED, simple("${body.parsed}"))
+            .split(simple("${body.events}"), new FirstFailure())
+                .parallelProcessing()
+                .process(HttpSourceRoute::toPipelineMessage)
+                .to("direct:ingest")
+            .end();
     }
 
     /**

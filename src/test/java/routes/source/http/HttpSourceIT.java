@@ -80,6 +80,24 @@ class HttpSourceIT {
     }
 
     @Test
+    void aRequestHoldingAnEventTheDatabaseRefusesCommitsTheOthersAndDeadLettersOnlyThatOne() throws Exception {
+        // Valid by the contract, but PostgreSQL text cannot hold a NUL character: the request's one-unit
+        // commit fails, and the request goes event by event so that only this event is dead-lettered.
+        String refused = "{\"event_id\":\"nul-1\",\"device_id\":\"" + DEVICE + "\","
+                + "\"source_timestamp\":\"2026-11-22T11:00:00Z\",\"metrics\":[{\"parameter_key\":\"bad\\u0000key\",\"value\":1}]}";
+        String body = "[" + event("nul-0", 1, 1) + "," + refused + "," + event("nul-2", 2, 2) + "]";
+
+        HttpResponse<String> response = post(body);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        assertThat(jdbc.queryForList("SELECT DISTINCT event_id FROM ingest_events ORDER BY 1", String.class))
+                .containsExactly("nul-0", "nul-2");
+        assertThat(jdbc.queryForList("SELECT error_type FROM dead_letters", String.class)).containsExactly("rejected");
+        assertThat(jdbc.queryForObject("SELECT payload FROM dead_letters", String.class)).contains("nul-1");
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
     void theSameArrayPostedTwiceIsAccepted202TwiceAndWrittenOnce() throws Exception {
         String body = "[" + event("twice-1", 1, 1) + "," + event("twice-2", 2, 2) + "]";
         assertThat(post(body).statusCode()).isEqualTo(202);

@@ -1,0 +1,95 @@
+package routes.source.http;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.springframework.stereotype.Component;
+import routes.ops.IngestMetrics;
+import routes.pipeline.CommittedOnlyIdempotentRepository;
+import routes.pipeline.IngestEvent;
+import routes.pipeline.IngestExchange;
+import routes.pipeline.MetricRow;
+import routes.pipeline.RowSplitter;
+import routes.status.MessageStatusTracker;
+
+/**
+ * The common case of {@code POST /v1/events}, a request of valid events, committed as one unit: the
+ * rows of all its new events go to the batch aggregator in one exchange (one per request instead of
+ * one per event, which is what the per-event path costs most), and the events count and are
+ * remembered by the idempotent repository only once that commit is done. Duplicates of committed
+ * events are skipped and counted as the pipeline route does.
+ *
+ * <p>Anything else takes the per-event path of {@code direct:ingest} ({@link HttpSourceRoute}): a
+ * request whose rows the database refuses or whose write failed (that path retries each event and
+ * dead-letters only the one at fault), and requests of a source with status tracking.
+ */
+@Component
+public class HttpRequestCommit {
+
+    static final String SOURCE = "http";
+    /** The new events of the request, in the exchange while their rows are written. */
+    static final String NEW_EVENTS = "ingestHttpNewEvents";
+
+    private final CommittedOnlyIdempotentRepository committed;
+    private final RowSplitter splitter;
+    private final IngestMetrics metrics;
+    private final MessageStatusTracker tracker;
+
+    public HttpRequestCommit(CommittedOnlyIdempotentRepository eventIdempotentRepository, RowSplitter rowSplitter,
+                             IngestMetrics metrics, MessageStatusTracker tracker) {
+        this.committed = eventIdempotentRepository;
+        this.splitter = rowSplitter;
+        this.metrics = metrics;
+        this.tracker = tracker;
+    }
+
+    /** Whether the request may be committed as one unit (not when its events' status is tracked). */
+    public boolean applies(Exchange exchange) {
+        return !tracker.tracks(SOURCE);
+    }
+
+    /** Leaves out events already committed (and repeats within the request); the body becomes the rows of the rest. */
+    public void prepareRows(Exchange exchange) {
+        if (exchange.getProperty(IngestExchange.RECEIVED_AT) == null) {
+            exchange.setProperty(IngestExchange.RECEIVED_AT, System.nanoTime());
+        }
+        HttpEvents request = exchange.getMessage().getBody(HttpEvents.class);
+        List<IngestEvent> fresh = new ArrayList<>(request.parsed().size());
+        Set<String> keys = new HashSet<>();
+        List<MetricRow> rows = new ArrayList<>();
+        int duplicates = 0;
+        for (IngestEvent event : request.parsed()) {
+            String key = event.key();
+            if (!keys.add(key) || committed.contains(key)) {
+                duplicates++;
+                continue;
+            }
+            fresh.add(event);
+            rows.addAll(splitter.rows(event));
+        }
+        if (duplicates > 0) {
+            metrics.event(SOURCE, "duplicate", duplicates);
+        }
+        exchange.setProperty(NEW_EVENTS, fresh);
+        exchange.getMessage().setBody(rows);
+    }
+
+    /** After the commit: the events count as landed and are remembered as committed. */
+    @SuppressWarnings("unchecked")
+    public void committed(Exchange exchange) {
+        List<IngestEvent> fresh = exchange.getProperty(NEW_EVENTS, List.class);
+        long rows = 0;
+        for (IngestEvent event : fresh) {
+            committed.add(event.key());
+            rows += event.metrics().size();
+        }
+        metrics.event(SOURCE, "success", fresh.size());
+        metrics.rows(SOURCE, rows);
+        long receivedAt = exchange.getProperty(IngestExchange.RECEIVED_AT, Long.class);
+        for (int i = 0; i < fresh.size(); i++) {
+            metrics.processing(SOURCE, receivedAt);
+        }
+    }
+}
