@@ -150,10 +150,12 @@ public class BatchWriter {
                 }
             }
         }
+        // The usual batch is all new rows: then there is nothing to match, lock or update.
+        boolean allNew = inserted.size() == sorted.size();
         List<MetricRow> existing = new ArrayList<>(sorted.size() - inserted.size());
-        for (MetricRow row : sorted) {
-            if (!inserted.contains(row.key())) {
-                existing.add(row);
+        for (int i = 0; !allNew && i < sorted.size(); i++) {
+            if (!inserted.contains(sorted.get(i).key())) {
+                existing.add(sorted.get(i));
             }
         }
         Map<MetricRow.Key, Double> oldValues = new HashMap<>();
@@ -178,6 +180,10 @@ public class BatchWriter {
         }
         StatsDeltas deltas = new StatsDeltas();
         for (MetricRow row : sorted) {
+            if (allNew) {
+                deltas.addNew(row);
+                continue;
+            }
             MetricRow.Key key = row.key();
             if (inserted.contains(key)) {
                 deltas.addNew(row);

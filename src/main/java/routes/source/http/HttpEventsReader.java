@@ -1,11 +1,13 @@
 package routes.source.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 import routes.pipeline.EventParser;
@@ -41,18 +43,9 @@ public class HttpEventsReader {
         }
         JsonNode root = parser.readTree(body);
         List<IngestEvent> events = parser.parseMany(root, properties.maxEventsPerRequest());
-        List<byte[]> documents = new ArrayList<>(events.size());
-        if (root.isArray()) {
-            for (JsonNode node : root) {
-                byte[] document = mapper.writeValueAsBytes(node);
-                if (document.length > EventParser.MAX_MESSAGE_BYTES) {
-                    throw new InvalidMessageException("too_large", List.of(new InvalidMessageException.FieldError(
-                            "[" + documents.size() + "]", "is over " + EventParser.MAX_MESSAGE_BYTES + " bytes")));
-                }
-                documents.add(document);
-            }
-        } else {
-            documents.add(body);
+        Supplier<List<byte[]>> documents = () -> documents(root, body);
+        if (body.length > EventParser.MAX_MESSAGE_BYTES) {
+            documents.get(); // one of the events may be over the per-message limit: find it now
         }
         List<String> eventIds = new ArrayList<>(events.size());
         String traceId = exchange.getMessage().getHeader("X-Trace-Id", String.class);
@@ -67,5 +60,27 @@ public class HttpEventsReader {
         }
         exchange.setProperty(IngestExchange.TRACE_ID, traceId);
         return new HttpEvents(documents, events, eventIds, traceId);
+    }
+
+    /** Each event of the request as its own JSON document (the body itself for a single event). */
+    private List<byte[]> documents(JsonNode root, byte[] body) {
+        if (!root.isArray()) {
+            return List.of(body);
+        }
+        List<byte[]> documents = new ArrayList<>(root.size());
+        for (JsonNode node : root) {
+            byte[] document;
+            try {
+                document = mapper.writeValueAsBytes(node);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot write back a parsed event", e);
+            }
+            if (document.length > EventParser.MAX_MESSAGE_BYTES) {
+                throw new InvalidMessageException("too_large", List.of(new InvalidMessageException.FieldError(
+                        "[" + documents.size() + "]", "is over " + EventParser.MAX_MESSAGE_BYTES + " bytes")));
+            }
+            documents.add(document);
+        }
+        return documents;
     }
 }
