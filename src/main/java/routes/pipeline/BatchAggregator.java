@@ -40,6 +40,8 @@ public class BatchAggregator extends AsyncProcessorSupport {
     private final Semaphore pendingRows;
     private final List<Thread> threads = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger inflight = new java.util.concurrent.atomic.AtomicInteger();
+    /** Writers waiting for a batch: while one waits, the collector does not hold rows back. */
+    private final java.util.concurrent.atomic.AtomicInteger idleWriters = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean running;
 
     public BatchAggregator(BatchWriter writer, IngestMetrics metrics, IngestProperties.Batch config) {
@@ -119,9 +121,15 @@ public class BatchAggregator extends AsyncProcessorSupport {
         }
     }
 
-    /** Fills batches: up to {@code size} rows, or what arrived within {@code timeout} of the first. */
+    /**
+     * Fills batches: up to {@code size} rows; a batch leaves early when a writer is free (so a quiet
+     * pipeline commits at once instead of waiting out the timeout), and at the latest {@code timeout}
+     * after its first message arrived. While every writer is busy, rows keep gathering: batches grow
+     * with the load (group commit).
+     */
     private void collect() {
         long timeoutNanos = config.timeout().toNanos();
+        long idleCheckNanos = TimeUnit.MILLISECONDS.toNanos(1);
         try {
             while (running) {
                 Pending first = incoming.take();
@@ -130,10 +138,16 @@ public class BatchAggregator extends AsyncProcessorSupport {
                 int rows = first.rows().size();
                 long deadline = first.arrivedNanos() + timeoutNanos;
                 while (rows < config.size()) {
-                    long wait = deadline - System.nanoTime();
-                    Pending next = wait > 0 ? incoming.poll(wait, TimeUnit.NANOSECONDS) : incoming.poll();
+                    Pending next = incoming.poll();
                     if (next == null) {
-                        break;
+                        long wait = deadline - System.nanoTime();
+                        if (wait <= 0 || idleWriters.get() > 0) {
+                            break;
+                        }
+                        next = incoming.poll(Math.min(wait, idleCheckNanos), TimeUnit.NANOSECONDS);
+                        if (next == null) {
+                            continue;
+                        }
                     }
                     batch.add(next);
                     rows += next.rows().size();
@@ -150,7 +164,14 @@ public class BatchAggregator extends AsyncProcessorSupport {
     private void writeBatches() {
         try {
             while (running) {
-                write(batches.take());
+                idleWriters.incrementAndGet();
+                List<Pending> batch;
+                try {
+                    batch = batches.take();
+                } finally {
+                    idleWriters.decrementAndGet();
+                }
+                write(batch);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
