@@ -26,13 +26,15 @@ public class EventParser {
     public static final int MAX_EVENT_ID = 200;
     public static final int MAX_PROTOCOL = 64;
 
-    private static final Pattern UUID_FORMAT =
+    static final Pattern UUID_FORMAT =
             Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
     private final ObjectMapper mapper;
+    private final CommonEventReader commonEvents;
 
     public EventParser(ObjectMapper mapper) {
         this.mapper = mapper;
+        this.commonEvents = new CommonEventReader(mapper);
     }
 
     /** Parses one message (an event or a collector envelope). */
@@ -41,6 +43,12 @@ public class EventParser {
             throw new InvalidMessageException("too_large",
                     List.of(new FieldError("$", "is " + body.length + " bytes, over the limit of " + MAX_MESSAGE_BYTES)));
         }
+        IngestEvent common = commonEvents.read(body);
+        return common != null ? common : parse(readTree(body), "");
+    }
+
+    /** As {@link #parse(byte[])}, always through the JSON tree (the reference the one-pass reader is held to). */
+    IngestEvent parseAsTree(byte[] body) {
         return parse(readTree(body), "");
     }
 
