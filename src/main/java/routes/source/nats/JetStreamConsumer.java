@@ -42,6 +42,8 @@ public class JetStreamConsumer extends DefaultConsumer {
     private static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
     /** How often an idle loop looks whether it is to stop. */
     private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration EMPTY_PULL_PAUSE = Duration.ofMillis(100);
+    private final java.util.concurrent.atomic.AtomicLong emptyPulls = new java.util.concurrent.atomic.AtomicLong();
 
     private final JetStreamEndpoint endpoint;
     private final IngestProperties.Redelivery redelivery;
@@ -93,6 +95,8 @@ public class JetStreamConsumer extends DefaultConsumer {
             executors.shutdownNow(scheduler);
             scheduler = null;
         }
+        LOG.info("JetStream {} / {}: {} pulls had ended at once without messages", endpoint.getStream(),
+                endpoint.getDurable(), emptyPulls.get());
         // Whatever is still in flight is not acked: JetStream redelivers it after ack_wait.
         super.doStop();
     }
@@ -120,6 +124,7 @@ public class JetStreamConsumer extends DefaultConsumer {
                 if (granted == 0) {
                     continue;
                 }
+                long pulledAt = System.nanoTime();
                 Iterator<Message> messages = subscription.iterate(granted, endpoint.getFetchTimeout());
                 while (messages.hasNext()) {
                     Message message = messages.next();
@@ -127,6 +132,12 @@ public class JetStreamConsumer extends DefaultConsumer {
                         dispatched++;
                         dispatch(message, 0);
                     }
+                }
+                if (dispatched == 0 && System.nanoTime() - pulledAt < EMPTY_PULL_PAUSE.toNanos()) {
+                    // A pull that ended at once with nothing (the server answered with a status, e.g.
+                    // just after a restart) is not sent again at once: a loop of them floods its API.
+                    emptyPulls.incrementAndGet();
+                    Thread.sleep(EMPTY_PULL_PAUSE.toMillis());
                 }
                 if (failing) {
                     LOG.info("JetStream {} / {}: pulling again", endpoint.getStream(), endpoint.getDurable());
