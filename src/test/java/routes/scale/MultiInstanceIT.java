@@ -53,12 +53,15 @@ import routes.support.WriteBlock;
  * only come back because another instance took over the leader lock.
  *
  * <p>{@code -Dmulti.mode=throughput}: no kill; for 1..{@code multi.instances} instances, the aggregate
- * events/s (scripts/multi-instance.sh). Sizes: {@code -Dmulti.events} (per broker), {@code -Dmulti.instances}.
+ * events/s (scripts/multi-instance.sh). Sizes: {@code -Dmulti.events} (per broker), {@code -Dmulti.instances},
+ * {@code -Dmulti.from} (throughput: first instance count, default 1).
  */
 class MultiInstanceIT {
 
     static final int EVENTS = Integer.getInteger("multi.events", 3000);
     static final int INSTANCES = Integer.getInteger("multi.instances", 3);
+    /** Throughput mode: the smallest instance count measured (to measure one count again alone). */
+    static final int FROM = Integer.getInteger("multi.from", 1);
     static final int METRICS = 3;
     /** Kill mode: messages one instance may hold per broker, so "the killed one holds some" is countable. */
     static final int CAP = 100;
@@ -164,26 +167,26 @@ class MultiInstanceIT {
     void aggregateThroughputOfOneToNInstances() throws Exception {
         List<List<byte[]>> messages = messages(0, EVENTS);
         long expectedRows = 3L * EVENTS * METRICS;
-        for (int instances = 1; instances <= INSTANCES; instances++) {
+        for (int instances = FROM; instances <= INSTANCES; instances++) {
             freshBrokersAndDatabase("it_multi_throughput");
             startInParallel(instances, properties(false), 1);
             double loadBefore = CpuSample.loadAverage();
-            double background = backgroundCores();
+            double background = backgroundCores(pids());
             double t0 = jdbc.queryForObject("SELECT extract(epoch FROM clock_timestamp())", Double.class);
-            CpuSample before = CpuSample.now();
+            CpuSample before = CpuSample.now(pids());
 
             publish(messages);
             awaitAllCommittedAndDrained(expectedRows, Duration.ofMinutes(20));
-            CpuSample after = CpuSample.now(); // CPU per second of the run: what polling adds after the end is small
+            CpuSample after = CpuSample.now(pids()); // per second of the run: what polling adds after the end is small
             double seconds = jdbc.queryForObject("SELECT extract(epoch FROM max(created_at)) FROM ingest_events",
                     Double.class) - t0;
             assertExactlyOnce(expectedRows);
             report(String.format(Locale.ROOT, "MULTI-INSTANCE throughput: instances=%d events=%d messages=%d "
-                            + "seconds=%.1f aggregate events/s=%.0f rows/s=%.0f postgres-cores=%.2f machine-busy-cores=%.2f "
-                            + "busy-before-start-cores=%.2f load=%.2f..%.2f",
+                            + "seconds=%.1f aggregate events/s=%.0f rows/s=%.0f cores: instances=%.2f postgres=%.2f "
+                            + "machine-busy=%.2f; other-cores-before-start=%.2f load=%.2f..%.2f",
                     instances, 3 * EVENTS, total(messages), seconds, 3 * EVENTS / seconds, expectedRows / seconds,
-                    after.postgresSecondsSince(before) / seconds, after.busySecondsSince(before) / seconds, background,
-                    loadBefore, CpuSample.loadAverage()));
+                    after.processesSecondsSince(before) / seconds, after.postgresSecondsSince(before) / seconds,
+                    after.busySecondsSince(before) / seconds, background, loadBefore, CpuSample.loadAverage()));
             for (AppProcess app : apps) {
                 app.kill();
             }
@@ -194,13 +197,18 @@ class MultiInstanceIT {
     // ---- the scenario's parts
 
     /**
-     * Cores busy over 3 s with the instances up and idle: what else runs on the machine (another benchmark
-     * shows here). A measuring interval, not a wait for a result.
+     * Cores busy over 3 s, the instances up and idle, minus the instances' own: what else runs on the
+     * machine (another benchmark shows here). A measuring interval, not a wait for a result.
      */
-    static double backgroundCores() throws InterruptedException {
-        CpuSample before = CpuSample.now();
+    static double backgroundCores(List<Long> instances) throws InterruptedException {
+        CpuSample before = CpuSample.now(instances);
         Thread.sleep(3000);
-        return CpuSample.now().busySecondsSince(before) / 3;
+        CpuSample after = CpuSample.now(instances);
+        return (after.busySecondsSince(before) - after.processesSecondsSince(before)) / 3;
+    }
+
+    List<Long> pids() {
+        return apps.stream().map(AppProcess::pid).toList();
     }
 
     void freshBrokersAndDatabase(String database) throws Exception {

@@ -3,6 +3,7 @@ package routes.support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -11,18 +12,25 @@ import java.util.stream.Stream;
  * give the CPU seconds each used in between; a benchmark divides them by its own duration to print
  * cores used beside its rate. NaN where /proc is absent.
  */
-public record CpuSample(double postgresSeconds, double busySeconds) {
+public record CpuSample(double postgresSeconds, double processesSeconds, double busySeconds) {
 
     /** USER_HZ: the unit of the /proc tick counts (100 on Linux). */
     private static final double TICKS = 100.0;
 
-    public static CpuSample now() {
-        return new CpuSample(postgres(), busy());
+    /** A sample; {@code pids}: processes whose CPU to add up too (e.g. the app instances). */
+    public static CpuSample now(List<Long> pids) {
+        return new CpuSample(postgres(), pids.stream().mapToLong(pid -> ticks(Path.of("/proc", pid.toString()), null))
+                .sum() / TICKS, busy());
     }
 
     /** CPU seconds PostgreSQL used since {@code before}. */
     public double postgresSecondsSince(CpuSample before) {
         return postgresSeconds - before.postgresSeconds;
+    }
+
+    /** CPU seconds the processes given to {@link #now(List)} used since {@code before}. */
+    public double processesSecondsSince(CpuSample before) {
+        return processesSeconds - before.processesSeconds;
     }
 
     /** CPU seconds the whole machine was busy since {@code before} (everything, other users included). */
@@ -42,18 +50,18 @@ public record CpuSample(double postgresSeconds, double busySeconds) {
     private static double postgres() {
         try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
             return processes.filter(p -> p.getFileName().toString().matches("\\d+"))
-                    .mapToLong(CpuSample::postgresTicks).sum() / TICKS;
+                    .mapToLong(p -> ticks(p, "postgres")).sum() / TICKS;
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }
     }
 
-    /** utime + stime + cutime + cstime of a process named postgres; 0 for any other (or one that ended). */
-    private static long postgresTicks(Path process) {
+    /** utime + stime + cutime + cstime of a process (named {@code name}, unless null); 0 for any other or one that ended. */
+    private static long ticks(Path process, String name) {
         try {
             String stat = Files.readString(process.resolve("stat"));
             int close = stat.lastIndexOf(')');
-            if (!stat.substring(stat.indexOf('(') + 1, close).equals("postgres")) {
+            if (name != null && !stat.substring(stat.indexOf('(') + 1, close).equals(name)) {
                 return 0;
             }
             String[] fields = stat.substring(close + 2).split(" ");
