@@ -174,19 +174,25 @@ class MultiInstanceIT {
             double background = backgroundCores(pids());
             double t0 = jdbc.queryForObject("SELECT extract(epoch FROM clock_timestamp())", Double.class);
             CpuSample before = CpuSample.now(pids());
+            CpuSample ownBefore = CpuSample.now(ownPids());
 
             publish(messages);
             awaitAllCommittedAndDrained(expectedRows, Duration.ofMinutes(20));
             CpuSample after = CpuSample.now(pids()); // per second of the run: what polling adds after the end is small
+            CpuSample ownAfter = CpuSample.now(ownPids());
+            double others = ownAfter.busySecondsSince(ownBefore) - ownAfter.processesSecondsSince(ownBefore)
+                    - after.postgresSecondsSince(before);
             double seconds = jdbc.queryForObject("SELECT extract(epoch FROM max(created_at)) FROM ingest_events",
                     Double.class) - t0;
             assertExactlyOnce(expectedRows);
             report(String.format(Locale.ROOT, "MULTI-INSTANCE throughput: instances=%d events=%d messages=%d "
                             + "seconds=%.1f aggregate events/s=%.0f rows/s=%.0f cores: instances=%.2f postgres=%.2f "
-                            + "machine-busy=%.2f; other-cores-before-start=%.2f load=%.2f..%.2f",
+                            + "machine-busy=%.2f, not this run's (other users)=%.2f; other-cores-before-start=%.2f "
+                            + "load=%.2f..%.2f",
                     instances, 3 * EVENTS, total(messages), seconds, 3 * EVENTS / seconds, expectedRows / seconds,
                     after.processesSecondsSince(before) / seconds, after.postgresSecondsSince(before) / seconds,
-                    after.busySecondsSince(before) / seconds, background, loadBefore, CpuSample.loadAverage()));
+                    after.busySecondsSince(before) / seconds, others / seconds, background, loadBefore,
+                    CpuSample.loadAverage()));
             for (AppProcess app : apps) {
                 app.kill();
             }
@@ -209,6 +215,14 @@ class MultiInstanceIT {
 
     List<Long> pids() {
         return apps.stream().map(AppProcess::pid).toList();
+    }
+
+    /** The instances, the brokers and this JVM (the publisher): everything of this run but PostgreSQL. */
+    List<Long> ownPids() {
+        List<Long> own = new ArrayList<>(pids());
+        own.addAll(CpuSample.pidsNamed("beam.smp", "nats-server", "redis-server"));
+        own.add(ProcessHandle.current().pid());
+        return own;
     }
 
     void freshBrokersAndDatabase(String database) throws Exception {

@@ -38,6 +38,24 @@ public record CpuSample(double postgresSeconds, double processesSeconds, double 
         return busySeconds - before.busySeconds;
     }
 
+    /** Ids of the running processes with one of these names (e.g. the brokers: beam.smp, nats-server). */
+    public static List<Long> pidsNamed(String... names) {
+        List<String> wanted = List.of(names);
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            return processes.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .filter(p -> {
+                        try {
+                            return wanted.contains(Files.readString(p.resolve("comm")).trim());
+                        } catch (IOException | RuntimeException e) {
+                            return false;
+                        }
+                    })
+                    .map(p -> Long.parseLong(p.getFileName().toString())).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     /** The 1-minute load average now. */
     public static double loadAverage() {
         try {
