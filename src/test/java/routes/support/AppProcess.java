@@ -74,6 +74,11 @@ public final class AppProcess implements AutoCloseable {
         return app;
     }
 
+    /** The operating system's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
     public int port() {
         return port;
     }

@@ -30,6 +30,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxInFlight       entries taken but not yet committed, per instance (bounds memory and the processing list)
  * @param visibilityTimeout an entry taken longer ago than this (crashed or stuck instance) is put back
  * @param recoveryInterval  how often the recoverer and the delayed-retry mover run
+ * @param recoveryLeader    {@code postgres}: only the instance holding a PostgreSQL advisory lock runs the
+ *                          recoverer and the mover, another takes over when it dies; {@code every-instance}: all do
  * @param idempotencyPrefix key prefix of {@code ingest.idempotency.repository=redis}
  * @param idempotencyTtl    how long {@code ingest.idempotency.repository=redis} remembers a committed event
  */
@@ -50,6 +52,7 @@ public record RedisSourceProperties(
         @DefaultValue("10000") @Min(1) int maxInFlight,
         @DefaultValue("60s") @NotNull Duration visibilityTimeout,
         @DefaultValue("1s") @NotNull Duration recoveryInterval,
+        @DefaultValue("postgres") @Pattern(regexp = "postgres|every-instance") String recoveryLeader,
         @DefaultValue("ingest:idempotency") @NotBlank String idempotencyPrefix,
         @DefaultValue("7d") @NotNull Duration idempotencyTtl) {
 
