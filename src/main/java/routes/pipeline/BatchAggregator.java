@@ -7,6 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.AsyncProcessorSupport;
@@ -39,9 +40,9 @@ public class BatchAggregator extends AsyncProcessorSupport {
     private final BlockingQueue<List<Pending>> batches;
     private final Semaphore pendingRows;
     private final List<Thread> threads = new ArrayList<>();
-    private final java.util.concurrent.atomic.AtomicInteger inflight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inflight = new AtomicInteger();
     /** Writers waiting for a batch: while one waits, the collector does not hold rows back. */
-    private final java.util.concurrent.atomic.AtomicInteger idleWriters = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger idleWriters = new AtomicInteger();
     private volatile boolean running;
 
     public BatchAggregator(BatchWriter writer, IngestMetrics metrics, IngestProperties.Batch config) {

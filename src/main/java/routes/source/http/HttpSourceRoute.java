@@ -27,9 +27,8 @@ public class HttpSourceRoute extends RouteBuilder {
     public static final String ROUTE_ID = "http-source";
     private static final String COUNT = "ingestAcceptedCount";
     private static final String PARSED = "ingestParsedEvents";
-    private static final String EACH_EVENT = "direct:http-each-event";
-
     private static final String REQUEST = "ingestHttpRequest";
+    private static final String EACH_EVENT = "direct:http-each-event";
 
     private final HttpPublisher publisher;
     private final HttpRequestCommit requestCommit;

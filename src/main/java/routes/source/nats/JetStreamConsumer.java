@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
@@ -43,9 +44,10 @@ public class JetStreamConsumer extends DefaultConsumer {
     /** How often an idle loop looks whether it is to stop. */
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration EMPTY_PULL_PAUSE = Duration.ofMillis(100);
-    private final java.util.concurrent.atomic.AtomicLong emptyPulls = new java.util.concurrent.atomic.AtomicLong();
 
     private final JetStreamEndpoint endpoint;
+    /** Pulls that ended at once without messages (each followed by {@link #EMPTY_PULL_PAUSE}). */
+    private final AtomicLong emptyPulls = new AtomicLong();
     private final IngestProperties.Redelivery redelivery;
     /** Messages handed to the route and not yet acked or nakked, with when they were last kept alive. */
     private final Map<Message, Long> inFlight = new ConcurrentHashMap<>();
