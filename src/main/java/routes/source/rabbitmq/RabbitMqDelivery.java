@@ -43,7 +43,7 @@ public class RabbitMqDelivery implements Processor {
             exchange.setProperty(IngestExchange.ENQUEUED_AT, timestamp.getTime());
         }
         message.removeHeaders("*");
-        exchange.getExchangeExtension().addOnCompletion(acknowledger);
+        acknowledger.delivered(exchange, channel, tag);
     }
 
     /**

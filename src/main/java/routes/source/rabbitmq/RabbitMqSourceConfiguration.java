@@ -53,8 +53,9 @@ public class RabbitMqSourceConfiguration {
     }
 
     @Bean
-    RabbitMqAcknowledger rabbitMqAcknowledger() {
-        return new RabbitMqAcknowledger();
+    RabbitMqAcknowledger rabbitMqAcknowledger(ConnectionFactory connectionFactory, RabbitMqSourceProperties properties) {
+        // The connection factory is a dependency so that the acknowledger closes (flushing its acks) before it.
+        return new RabbitMqAcknowledger(properties.prefetch());
     }
 
     @Bean

@@ -23,7 +23,7 @@ import routes.pipeline.IngestExchange;
 class RabbitMqDeliveryTest {
 
     final Channel channel = mock(Channel.class);
-    final RabbitMqDelivery delivery = new RabbitMqDelivery(new RabbitMqAcknowledger());
+    final RabbitMqDelivery delivery = new RabbitMqDelivery(new RabbitMqAcknowledger(4)); // prefetch 4: an ack leaves at once
 
     Exchange delivered(boolean redelivered) {
         Exchange exchange = new DefaultExchange(new DefaultCamelContext());
@@ -63,7 +63,7 @@ class RabbitMqDeliveryTest {
 
         UnitOfWorkHelper.doneSynchronizations(exchange, exchange.getExchangeExtension().handoverCompletions());
 
-        verify(channel).basicAck(42L, false);
+        verify(channel).basicAck(42L, true);
         verify(channel, never()).basicNack(anyLong(), anyBoolean(), anyBoolean());
     }
 
