@@ -121,6 +121,24 @@ class BatchWriterIT {
     }
 
     @Test
+    void timesLandToTheMicrosecondBeforeAndAfterTheEpochAndAreMatchedOnRedelivery() {
+        List<Instant> times = List.of(Instant.parse("2026-11-22T10:00:00.123456Z"), Instant.parse("1969-12-31T23:59:59.999999Z"),
+                Instant.parse("1970-01-01T00:00:00Z"), Instant.parse("2262-04-11T23:47:16.854775Z"));
+        List<MetricRow> rows = times.stream().map(t -> row(t, DEVICE_A, "v", 1)).toList();
+
+        assertThat(writer.write(rows).inserted()).isEqualTo(4);
+        assertThat(jdbc.queryForList("SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+                + " FROM ingest_events ORDER BY time", String.class))
+                .containsExactly("1969-12-31T23:59:59.999999Z", "1970-01-01T00:00:00.000000Z",
+                        "2026-11-22T10:00:00.123456Z", "2262-04-11T23:47:16.854775Z");
+        // The same rows again: every key is found, nothing is inserted or changed.
+        BatchWriter.Result again = writer.write(rows);
+        assertThat(again.inserted()).isZero();
+        assertThat(again.unchanged()).isEqualTo(4);
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
     void concurrentWritersOnOverlappingKeysNeitherDeadlockNorBreakTheInvariant() throws Exception {
         int writers = 6;
         ExecutorService pool = Executors.newFixedThreadPool(writers);
