@@ -44,6 +44,13 @@ public class PipelineConfiguration {
     }
 
     @Bean
+    BatchIngest batchIngest(EventParser parser, CommittedOnlyIdempotentRepository eventIdempotentRepository,
+                            RowSplitter rowSplitter, BatchAggregator batchAggregator, IngestMetrics metrics,
+                            MessageStatusTracker tracker) {
+        return new BatchIngest(parser, eventIdempotentRepository, rowSplitter, batchAggregator, metrics, tracker);
+    }
+
+    @Bean
     PipelineOutcomes pipelineOutcomes(IngestMetrics metrics) {
         return new PipelineOutcomes(metrics);
     }

@@ -303,4 +303,100 @@ class PipelineIT {
                 .isTrue();
         assertThat(List.of(StatsInvariant.violations(jdbc))).containsExactly(List.of());
     }
+
+    // --- direct:ingest-batch: a batch of message exchanges, as a batching consumer hands them ---
+
+    Exchange message(String body) {
+        Exchange exchange = new org.apache.camel.support.DefaultExchange(camel);
+        exchange.setProperty(IngestExchange.SOURCE, "test");
+        exchange.setProperty(IngestExchange.QUEUE, "test-queue");
+        exchange.setProperty(IngestExchange.RETRY_IN_PROCESS, false);
+        exchange.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
+        return exchange;
+    }
+
+    Exchange sendBatch(List<Exchange> messages) {
+        return producer.send("direct:ingest-batch", exchange -> exchange.getMessage().setBody(messages));
+    }
+
+    double duplicates() {
+        return meters.counter("ingest.events", "source", "test", "status", "duplicate").count();
+    }
+
+    @Test
+    void aBatchCommitsItsValidNewEventsAsOneUnitAndOnlyTheRestGoMessageByMessage() {
+        send(event("committed-before", DEVICE, "2026-11-22T09:00:00Z", 1));
+        double duplicatesBefore = duplicates();
+        List<Exchange> messages = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            messages.add(message(event("b-" + i, DEVICE, "2026-11-22T10:00:0" + i + "Z", i)));
+        }
+        messages.add(message(event("b-0", DEVICE, "2026-11-22T10:00:00Z", 0))); // repeated within the batch
+        messages.add(message(event("committed-before", DEVICE, "2026-11-22T09:00:00Z", 1)));
+        messages.add(message("{\"device_id\":\"nope\"}"));
+        NotifyBuilder oneByOne = new NotifyBuilder(camel).fromRoute("ingest").whenDone(1).create();
+        NotifyBuilder twoByOne = new NotifyBuilder(camel).fromRoute("ingest").whenDone(2).create();
+
+        Exchange batch = sendBatch(messages); // returns once every message of it is done
+
+        assertThat(batch.getException()).isNull();
+        assertThat(messages).allSatisfy(m -> assertThat(m.getException()).isNull());
+        assertThat(rows()).isEqualTo(33);
+        assertThat(duplicates() - duplicatesBefore).isEqualTo(2);
+        assertThat(jdbc.queryForMap("SELECT error_type, error_message FROM dead_letters"))
+                .containsEntry("error_type", "validation")
+                .hasEntrySatisfying("error_message", m -> assertThat((String) m).contains("device_id"));
+        // Only the invalid message took the per-message route; the ten new events were one unit.
+        assertThat(oneByOne.matches()).isTrue();
+        assertThat(twoByOne.matches()).as("nothing else went message by message").isFalse();
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
+    void aUnitTheDatabaseRefusesIsWrittenMessageByMessageAndOnlyTheMessageAtFaultIsDeadLettered() {
+        List<Exchange> messages = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            messages.add(message(event("u-" + i, DEVICE, "2026-11-22T10:00:0" + i + "Z", i)));
+        }
+        // valid by the contract, but PostgreSQL text cannot hold a NUL character
+        messages.add(message("{\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T11:00:00Z\","
+                + "\"metrics\":[{\"parameter_key\":\"bad\\u0000key\",\"value\":1}]}"));
+        NotifyBuilder perMessage = new NotifyBuilder(camel).fromRoute("ingest").whenDone(6).create();
+
+        Exchange batch = sendBatch(messages);
+
+        assertThat(batch.getException()).isNull();
+        assertThat(perMessage.matches(10, TimeUnit.SECONDS)).as("all six went message by message").isTrue();
+        assertThat(messages).allSatisfy(m -> assertThat(m.getException()).isNull());
+        assertThat(rows()).isEqualTo(15);
+        assertThat(jdbc.queryForMap("SELECT error_type, attempts FROM dead_letters"))
+                .containsEntry("error_type", "rejected").containsEntry("attempts", 1);
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
+    void aBatchDuringADatabaseOutageFailsEachMessageBackToItsSource() {
+        refuseDevice(POISON_DEVICE);
+        jdbc.execute("CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$"
+                + " BEGIN RAISE EXCEPTION USING ERRCODE = '57P03', MESSAGE = 'cannot connect now'; END $$");
+        List<Exchange> messages = List.of(message(event("o-1", DEVICE, "2026-11-22T10:00:00Z", 1)),
+                message(event("o-2", DEVICE, "2026-11-22T10:00:01Z", 2)));
+
+        Exchange batch = sendBatch(messages);
+
+        assertThat(batch.getException()).isNull();
+        assertThat(messages).allSatisfy(m -> assertThat(m.getException()).isInstanceOf(DatabaseUnavailableException.class));
+        assertThat(rows()).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letters", Integer.class)).isZero();
+    }
+
+    @Test
+    void aSingleMessageSentToTheBatchRouteTakesThePerMessageRoute() {
+        Exchange result = producer.send("direct:ingest-batch", exchange -> {
+            exchange.setProperty(IngestExchange.SOURCE, "test");
+            exchange.getMessage().setBody(event("single", DEVICE, "2026-11-22T10:00:00Z", 1).getBytes(StandardCharsets.UTF_8));
+        });
+        assertThat(result.getException()).isNull();
+        assertThat(rows()).isEqualTo(3);
+    }
 }

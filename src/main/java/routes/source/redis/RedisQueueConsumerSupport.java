@@ -7,6 +7,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.ExecutorServiceManager;
@@ -146,29 +147,67 @@ abstract class RedisQueueConsumerSupport extends DefaultConsumer {
 
     /** Hands taken entries to the route; the caller holds one in-flight permit per entry. */
     protected void dispatch(List<Delivery> taken) {
+        if (taken.isEmpty()) {
+            return;
+        }
+        List<Exchange> messages = new ArrayList<>(taken.size());
         for (Delivery delivery : taken) {
-            Exchange exchange = createExchange(false);
-            exchange.getMessage().setBody(delivery.payload());
-            exchange.setProperty(IngestExchange.SOURCE, SOURCE);
-            exchange.setProperty(IngestExchange.QUEUE, endpoint.getKey());
-            exchange.setProperty(IngestExchange.PRIOR_ATTEMPTS, delivery.priorAttempts());
-            exchange.setProperty(IngestExchange.RETRY_IN_PROCESS, false);
-            exchange.setProperty(IngestExchange.RECEIVED_AT, System.nanoTime());
-            Long enqueuedAt = EnqueuedAt.of(delivery.payload());
-            if (enqueuedAt != null) {
-                exchange.setProperty(IngestExchange.ENQUEUED_AT, enqueuedAt);
-            }
+            messages.add(exchangeOf(delivery));
+        }
+        if (endpoint.isBatching()) {
+            dispatchBatch(taken, messages);
+            return;
+        }
+        for (int i = 0; i < taken.size(); i++) {
+            Delivery delivery = taken.get(i);
+            Exchange exchange = messages.get(i);
             try {
-                getAsyncProcessor().process(exchange, doneSync -> completed(delivery, exchange));
+                getAsyncProcessor().process(exchange, doneSync -> completed(delivery, exchange, null));
             } catch (RuntimeException e) {
                 exchange.setException(e);
-                completed(delivery, exchange);
+                completed(delivery, exchange, null);
             }
         }
     }
 
-    private void completed(Delivery delivery, Exchange exchange) {
-        outcomes.add(new Outcome(delivery, exchange.getException()));
+    /** One exchange for all: the route's outcome of each message exchange settles its entry. */
+    private void dispatchBatch(List<Delivery> taken, List<Exchange> messages) {
+        Exchange batch = createExchange(false);
+        batch.getMessage().setBody(messages);
+        batch.setProperty(IngestExchange.SOURCE, SOURCE);
+        batch.setProperty(IngestExchange.QUEUE, endpoint.getKey());
+        AsyncCallback done = doneSync -> {
+            for (int i = 0; i < taken.size(); i++) {
+                completed(taken.get(i), messages.get(i), batch.getException());
+            }
+        };
+        try {
+            getAsyncProcessor().process(batch, done);
+        } catch (RuntimeException e) {
+            batch.setException(e);
+            done.done(false);
+        }
+    }
+
+    private Exchange exchangeOf(Delivery delivery) {
+        Exchange exchange = createExchange(false);
+        exchange.getMessage().setBody(delivery.payload());
+        exchange.setProperty(IngestExchange.SOURCE, SOURCE);
+        exchange.setProperty(IngestExchange.QUEUE, endpoint.getKey());
+        exchange.setProperty(IngestExchange.PRIOR_ATTEMPTS, delivery.priorAttempts());
+        exchange.setProperty(IngestExchange.RETRY_IN_PROCESS, false);
+        exchange.setProperty(IngestExchange.RECEIVED_AT, System.nanoTime());
+        Long enqueuedAt = EnqueuedAt.of(delivery.payload());
+        if (enqueuedAt != null) {
+            exchange.setProperty(IngestExchange.ENQUEUED_AT, enqueuedAt);
+        }
+        return exchange;
+    }
+
+    /** {@code batchFailure}: the batch exchange failed as a whole (then every entry of it counts as failed). */
+    private void completed(Delivery delivery, Exchange exchange, Exception batchFailure) {
+        Exception failure = exchange.getException() != null ? exchange.getException() : batchFailure;
+        outcomes.add(new Outcome(delivery, failure));
         inFlight.release();
     }
 

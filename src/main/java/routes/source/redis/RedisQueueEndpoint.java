@@ -30,6 +30,9 @@ public class RedisQueueEndpoint extends DefaultEndpoint {
     private int concurrency = 2;
     @UriParam(defaultValue = "500", description = "Entries taken per Redis call")
     private int batchSize = 500;
+    @UriParam(defaultValue = "false", description = "One exchange per Redis call, its body the list of the entries'"
+            + " exchanges (route it to direct:ingest-batch); false: one exchange per entry")
+    private boolean batching;
     @UriParam(defaultValue = "10000", description = "Entries taken but not completed, at most")
     private int maxInFlight = 10_000;
     @UriParam(defaultValue = "60s", description = "An entry taken longer ago than this is put back (or claimed)")
@@ -112,6 +115,14 @@ public class RedisQueueEndpoint extends DefaultEndpoint {
 
     public void setBatchSize(int batchSize) {
         this.batchSize = Math.max(1, batchSize);
+    }
+
+    public boolean isBatching() {
+        return batching;
+    }
+
+    public void setBatching(boolean batching) {
+        this.batching = batching;
     }
 
     public int getMaxInFlight() {

@@ -27,6 +27,8 @@ import org.springframework.validation.annotation.Validated;
  * @param streamField       the stream entry field holding the message (stream mode)
  * @param concurrency       poller threads; each takes up to {@code batchSize} entries per Redis call
  * @param batchSize         entries taken per Redis call (a Lua script moves them atomically)
+ * @param batching          hand the entries of one Redis call to the pipeline as one batch (its valid, new events
+ *                          committed as one unit); false: one exchange per entry
  * @param maxInFlight       entries taken but not yet committed, per instance (bounds memory and the processing list)
  * @param visibilityTimeout an entry taken longer ago than this (crashed or stuck instance) is put back
  * @param recoveryInterval  how often the recoverer and the delayed-retry mover run
@@ -49,6 +51,7 @@ public record RedisSourceProperties(
         @DefaultValue("payload") @NotBlank String streamField,
         @DefaultValue("2") @Min(1) @Max(64) int concurrency,
         @DefaultValue("500") @Min(1) @Max(5000) int batchSize,
+        @DefaultValue("true") boolean batching,
         @DefaultValue("10000") @Min(1) int maxInFlight,
         @DefaultValue("60s") @NotNull Duration visibilityTimeout,
         @DefaultValue("1s") @NotNull Duration recoveryInterval,
