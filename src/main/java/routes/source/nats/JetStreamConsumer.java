@@ -8,7 +8,9 @@ import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import io.nats.client.api.RetentionPolicy;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -117,6 +119,7 @@ public class JetStreamConsumer extends DefaultConsumer {
         while (running && isRunAllowed()) {
             int granted = 0;
             int dispatched = 0;
+            List<Message> chunk = new ArrayList<>();
             try {
                 if (subscription == null || !subscription.isActive()) {
                     subscription = jetStream.subscribe(endpoint.getSubject(),
@@ -130,11 +133,22 @@ public class JetStreamConsumer extends DefaultConsumer {
                 Iterator<Message> messages = subscription.iterate(granted, endpoint.getFetchTimeout());
                 while (messages.hasNext()) {
                     Message message = messages.next();
-                    if (message.isJetStream()) {
-                        dispatched++;
+                    if (!message.isJetStream()) {
+                        continue;
+                    }
+                    dispatched++;
+                    if (!endpoint.isBatching()) {
                         dispatch(message, 0);
+                        continue;
+                    }
+                    chunk.add(message);
+                    // Hand the chunk on once nothing more waits in the stream: the pull would otherwise
+                    // hold it until it fills or expires.
+                    if (message.metaData().pendingCount() == 0) {
+                        chunk = dispatchBatch(chunk);
                     }
                 }
+                chunk = dispatchBatch(chunk);
                 if (dispatched == 0 && System.nanoTime() - pulledAt < EMPTY_PULL_PAUSE.toNanos()) {
                     // A pull that ended at once with nothing (the server answered with a status, e.g.
                     // just after a restart) is not sent again at once: a loop of them floods its API.
@@ -165,6 +179,7 @@ public class JetStreamConsumer extends DefaultConsumer {
                     return;
                 }
             } finally {
+                dispatchBatch(chunk); // what a failed pull received before it failed
                 // Each dispatched message holds its permit until it is settled; give back the rest.
                 permits.release(Math.max(0, granted - dispatched));
             }
@@ -197,6 +212,41 @@ public class JetStreamConsumer extends DefaultConsumer {
      * made on this same delivery (see {@link #retryHere}).
      */
     private void dispatch(Message message, int localRetries) {
+        Exchange exchange = exchangeOf(message);
+        long delivered = message.metaData().deliveredCount();
+        inFlight.put(message, System.nanoTime());
+        getAsyncProcessor().process(exchange, doneSync -> completed(message, exchange, null, delivered, localRetries));
+    }
+
+    /**
+     * Hands first deliveries of one pull to the route as one exchange (batching), its body their
+     * exchanges; each is settled by its own outcome. Returns a new empty chunk.
+     */
+    private List<Message> dispatchBatch(List<Message> chunk) {
+        if (chunk.isEmpty()) {
+            return chunk;
+        }
+        List<Exchange> exchanges = new ArrayList<>(chunk.size());
+        long now = System.nanoTime();
+        for (Message message : chunk) {
+            exchanges.add(exchangeOf(message));
+            inFlight.put(message, now);
+        }
+        Exchange batch = createExchange(false);
+        batch.setProperty(IngestExchange.SOURCE, NatsSource.NAME);
+        batch.setProperty(IngestExchange.QUEUE, endpoint.getSubject());
+        batch.getMessage().setBody(exchanges);
+        getAsyncProcessor().process(batch, doneSync -> {
+            for (int i = 0; i < chunk.size(); i++) {
+                Message message = chunk.get(i);
+                completed(message, exchanges.get(i), batch.getException(), message.metaData().deliveredCount(), 0);
+            }
+            releaseExchange(batch, false);
+        });
+        return new ArrayList<>();
+    }
+
+    private Exchange exchangeOf(Message message) {
         NatsJetStreamMetaData meta = message.metaData();
         long delivered = meta.deliveredCount();
         Exchange exchange = createExchange(false);
@@ -213,17 +263,19 @@ public class JetStreamConsumer extends DefaultConsumer {
         if (meta.timestamp() != null) {
             exchange.setProperty(IngestExchange.ENQUEUED_AT, meta.timestamp().toInstant().toEpochMilli());
         }
-        inFlight.put(message, System.nanoTime());
-        getAsyncProcessor().process(exchange, doneSync -> completed(message, exchange, delivered, localRetries));
+        return exchange;
     }
 
     private boolean lastDelivery(long delivered) {
         return delivered >= endpoint.getMaxDeliver();
     }
 
-    /** The route is done with the exchange: ack, nak with delay, or keep and retry here. */
-    private void completed(Message message, Exchange exchange, long delivered, int localRetries) {
-        Exception failure = exchange.getException();
+    /**
+     * The route is done with the exchange: ack, nak with delay, or keep and retry here.
+     * {@code batchFailure}: the batch exchange holding it failed as a whole (null when not batched).
+     */
+    private void completed(Message message, Exchange exchange, Exception batchFailure, long delivered, int localRetries) {
+        Exception failure = exchange.getException() != null ? exchange.getException() : batchFailure;
         try {
             if (failure == null) {
                 // Rows committed, or durably dead-lettered: JetStream may forget the message.

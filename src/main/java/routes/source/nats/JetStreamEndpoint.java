@@ -25,6 +25,9 @@ public class JetStreamEndpoint extends DefaultEndpoint {
     private String durable;
     @UriParam(defaultValue = "500", description = "Messages asked for in one pull request")
     private int batchSize = 500;
+    @UriParam(defaultValue = "false", description = "Hand the messages of a pull to the route as one exchange, its body"
+            + " the list of the messages' exchanges (route it to direct:ingest-batch); false: one exchange per message")
+    private boolean batching;
     @UriParam(defaultValue = "20000", description = "The consumer's max_ack_pending")
     private int maxAckPending = 20000;
     @UriParam(defaultValue = "5000", description = "Messages this consumer has handed to the route and not yet acked or nakked, at most")
@@ -88,6 +91,14 @@ public class JetStreamEndpoint extends DefaultEndpoint {
 
     public void setDurable(String durable) {
         this.durable = durable;
+    }
+
+    public boolean isBatching() {
+        return batching;
+    }
+
+    public void setBatching(boolean batching) {
+        this.batching = batching;
     }
 
     public int getBatchSize() {

@@ -20,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param dlqStream     the dead-letter stream, created if absent
  * @param dlqSubject    the subject dead letters are published to
  * @param batchSize     messages asked for in one pull request
+ * @param batching      hand the messages of a pull to the pipeline as batches (valid, new events committed as one
+ *                      unit); false: one exchange per message
  * @param maxAckPending messages delivered and not yet acked, over all instances (the server's bound on in-flight)
  * @param maxInFlight   messages one instance has handed to the pipeline and not yet acked or nakked
  * @param concurrency   pull loops per instance
@@ -39,6 +41,7 @@ public record NatsSourceProperties(
         @DefaultValue("INGRESS_DLQ") @NotBlank String dlqStream,
         @DefaultValue("ingress.dlq") @NotBlank String dlqSubject,
         @DefaultValue("500") @Min(1) @Max(10000) int batchSize,
+        @DefaultValue("true") boolean batching,
         @DefaultValue("20000") @Min(1) int maxAckPending,
         @DefaultValue("5000") @Min(1) int maxInFlight,
         @DefaultValue("2") @Min(1) @Max(64) int concurrency,

@@ -15,9 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -89,18 +92,31 @@ class NatsSourceIT {
     record Delivery(long delivered, long sequence, String body, String msgId) {
     }
 
+    /**
+     * Every delivery the consumer hands to the route: a batch exchange's message exchanges, or a single
+     * exchange. A message of a batch that then takes the per-message route is created once, so it is
+     * recorded once (by exchange id).
+     */
     private Queue<Delivery> recordDeliveries() {
         Queue<Delivery> deliveries = new ConcurrentLinkedQueue<>();
+        Set<String> recorded = ConcurrentHashMap.newKeySet();
         camel.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
             @Override
             public void notify(CamelEvent event) {
                 if (event instanceof CamelEvent.ExchangeCreatedEvent created
                         && "nats-source".equals(created.getExchange().getFromRouteId())) {
-                    var message = created.getExchange().getMessage();
-                    deliveries.add(new Delivery(message.getHeader(JetStreamConsumer.DELIVERED, 0L, Long.class),
-                            message.getHeader(JetStreamConsumer.STREAM_SEQUENCE, 0L, Long.class),
-                            new String(message.getBody(byte[].class), StandardCharsets.UTF_8),
-                            message.getHeader(NatsSource.MSG_ID, String.class)));
+                    Object body = created.getExchange().getMessage().getBody();
+                    List<?> messages = body instanceof List<?> list ? list : List.of(created.getExchange());
+                    for (Object each : messages) {
+                        Exchange exchange = (Exchange) each;
+                        if (recorded.add(exchange.getExchangeId())) {
+                            var message = exchange.getMessage();
+                            deliveries.add(new Delivery(message.getHeader(JetStreamConsumer.DELIVERED, 0L, Long.class),
+                                    message.getHeader(JetStreamConsumer.STREAM_SEQUENCE, 0L, Long.class),
+                                    new String(message.getBody(byte[].class), StandardCharsets.UTF_8),
+                                    message.getHeader(NatsSource.MSG_ID, String.class)));
+                        }
+                    }
                 }
             }
         });
