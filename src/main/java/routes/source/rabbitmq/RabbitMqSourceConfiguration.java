@@ -14,6 +14,8 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import routes.pipeline.BatchGatherer;
+import routes.pipeline.BatchIngest;
 
 /**
  * The RabbitMQ source, all or nothing on {@code ingest.sources.rabbitmq.enabled}: the CONTRACT §2
@@ -61,6 +63,12 @@ public class RabbitMqSourceConfiguration {
     @Bean
     RabbitMqDelivery rabbitMqDelivery(RabbitMqAcknowledger acknowledger) {
         return new RabbitMqDelivery(acknowledger);
+    }
+
+    /** The last step of the route: messages arriving together go to the pipeline as one batch. */
+    @Bean
+    BatchGatherer rabbitMqBatches(BatchIngest batchIngest, RabbitMqSourceProperties properties) {
+        return new BatchGatherer(batchIngest, properties.batchSize(), properties.batching());
     }
 
     /** Health component "rabbitmq" (the bean name minus "HealthIndicator"). */

@@ -23,6 +23,9 @@ import org.springframework.validation.annotation.Validated;
  * @param prefetch             unacknowledged messages the broker hands one consumer; must cover a few batches
  *                             in flight, because messages stay unacked until their batch commits
  * @param confirmTimeout       the longest a publish waits for the broker's confirm
+ * @param batching             gather the messages arriving together into batches for the pipeline (their valid,
+ *                             new events committed as one unit); false: each message alone through direct:ingest
+ * @param batchSize            messages per gathered batch at most
  */
 @Validated
 @ConfigurationProperties("ingest.sources.rabbitmq")
@@ -35,5 +38,7 @@ public record RabbitMqSourceProperties(
         @DefaultValue("2") @Min(1) @Max(64) int concurrency,
         @DefaultValue("4") @Min(1) @Max(64) int maxConcurrency,
         @DefaultValue("2000") @Min(1) @Max(65535) int prefetch,
-        @DefaultValue("10s") @NotNull Duration confirmTimeout) {
+        @DefaultValue("10s") @NotNull Duration confirmTimeout,
+        @DefaultValue("true") boolean batching,
+        @DefaultValue("500") @Min(1) @Max(10000) int batchSize) {
 }
