@@ -1,11 +1,30 @@
 package routes.bench;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Random;
 
 /** Prints one benchmark result line in the format docs/benchmarks.md quotes. */
 public final class BenchReport {
 
     private BenchReport() {
+    }
+
+    /**
+     * Prints how long one core takes for a fixed piece of work (sorting 5,000,000 random longs, best of
+     * three), so that figures of different machines or sessions can be compared: the machine's speed
+     * varies between sessions (docs/benchmarks.md, "Machine speed").
+     */
+    public static void cpuReference() {
+        long[] values = new Random(7).longs(5_000_000).toArray();
+        long best = Long.MAX_VALUE;
+        for (int round = 0; round < 3; round++) {
+            long[] copy = values.clone();
+            long start = System.nanoTime();
+            Arrays.sort(copy);
+            best = Math.min(best, System.nanoTime() - start);
+        }
+        System.out.printf(Locale.ROOT, "cpu reference: 5,000,000 longs sorted in %.0f ms on one core%n", best / 1e6);
     }
 
     public static void print(String name, long events, long rows, long elapsedNanos, LatencyRecorder latency) {

@@ -33,6 +33,7 @@ import routes.support.TestDatabase;
 public final class HttpBenchmark {
 
     public static void main(String[] args) throws Exception {
+        BenchReport.cpuReference();
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
         int perRequest = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 8;

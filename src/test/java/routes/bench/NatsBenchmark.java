@@ -50,6 +50,7 @@ public final class NatsBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        BenchReport.cpuReference();
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int oneAtATime = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
         String url = NatsTestSupport.URL;

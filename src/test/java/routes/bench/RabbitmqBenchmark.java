@@ -51,6 +51,7 @@ public final class RabbitmqBenchmark {
     static final int DEVICES = 100;
 
     public static void main(String[] args) throws Exception {
+        BenchReport.cpuReference();
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int singleEvents = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
         // Further app arguments (e.g. --ingest.sources.rabbitmq.prefetch=500) for tuning runs.

@@ -39,6 +39,7 @@ public final class RedisBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        BenchReport.cpuReference();
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int brpopEvents = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
         String host = System.getenv().getOrDefault("REDIS_HOST", "127.0.0.1");
