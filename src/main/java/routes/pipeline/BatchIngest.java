@@ -1,9 +1,7 @@
 package routes.pipeline;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AsyncCallback;
@@ -106,13 +104,13 @@ public class BatchIngest extends AsyncProcessorSupport implements CamelContextAw
             }
         };
         perMessage(unit.each, partDone);
-        if (unit.rows.isEmpty()) {
+        if (unit.rows().isEmpty()) {
             partDone.run();
             return false;
         }
         Exchange write = new DefaultExchange(exchange.getContext());
         write.setProperty(IngestExchange.SOURCE, unit.fresh.get(0).getProperty(IngestExchange.SOURCE));
-        write.getMessage().setBody(unit.rows);
+        write.getMessage().setBody(unit.rows());
         // Straight to the aggregator, one attempt: any failure sends the unit's messages the per-message
         // way, where commit-rows retries or dead-letters each on its own.
         aggregator.process(write, doneSync -> {
@@ -146,10 +144,13 @@ public class BatchIngest extends AsyncProcessorSupport implements CamelContextAw
 
     /** The messages of one batch, sorted into the unit commit and the per-message route. */
     private final class Unit {
+        final CommitUnit events = new CommitUnit(committed, splitter, metrics);
         final List<Exchange> fresh = new ArrayList<>();
-        final List<MetricRow> rows = new ArrayList<>();
         final List<Exchange> each = new ArrayList<>();
-        final Set<String> keys = new HashSet<>();
+
+        List<MetricRow> rows() {
+            return events.rows();
+        }
 
         void take(Exchange message) {
             String source = message.getProperty(IngestExchange.SOURCE, "unknown", String.class);
@@ -174,25 +175,14 @@ public class BatchIngest extends AsyncProcessorSupport implements CamelContextAw
             if (enqueuedAt != null && enqueuedAt > 0) {
                 metrics.queueWait(source, enqueuedAt);
             }
-            String key = event.key();
-            if (!keys.add(key) || committed.contains(key)) {
-                metrics.event(source, "duplicate", 1);
-                return;
+            if (events.add(source, event, message.getProperty(IngestExchange.RECEIVED_AT, Long.class))) {
+                fresh.add(message);
             }
-            fresh.add(message);
-            rows.addAll(splitter.rows(event));
         }
 
-        /** The unit's rows are committed: its events count as landed and are remembered. */
+        /** The unit's rows are committed. */
         void committed() {
-            for (Exchange message : fresh) {
-                IngestEvent event = message.getProperty(IngestExchange.EVENT, IngestEvent.class);
-                String source = message.getProperty(IngestExchange.SOURCE, "unknown", String.class);
-                committed.add(event.key());
-                metrics.event(source, "success", 1);
-                metrics.rows(source, event.metrics().size());
-                metrics.processing(source, message.getProperty(IngestExchange.RECEIVED_AT, Long.class));
-            }
+            events.committed();
         }
     }
 }

@@ -1,16 +1,12 @@
 package routes.source.http;
 
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 import routes.ops.IngestMetrics;
+import routes.pipeline.CommitUnit;
 import routes.pipeline.CommittedOnlyIdempotentRepository;
 import routes.pipeline.IngestEvent;
 import routes.pipeline.IngestExchange;
-import routes.pipeline.MetricRow;
 import routes.pipeline.RowSplitter;
 import routes.status.MessageStatusTracker;
 
@@ -29,8 +25,8 @@ import routes.status.MessageStatusTracker;
 public class HttpRequestCommit {
 
     static final String SOURCE = "http";
-    /** The new events of the request, in the exchange while their rows are written. */
-    static final String NEW_EVENTS = "ingestHttpNewEvents";
+    /** The request's {@link CommitUnit}, in the exchange while its rows are written. */
+    static final String UNIT = "ingestHttpCommitUnit";
 
     private final CommittedOnlyIdempotentRepository committed;
     private final RowSplitter splitter;
@@ -55,41 +51,18 @@ public class HttpRequestCommit {
         if (exchange.getProperty(IngestExchange.RECEIVED_AT) == null) {
             exchange.setProperty(IngestExchange.RECEIVED_AT, System.nanoTime());
         }
+        long receivedAt = exchange.getProperty(IngestExchange.RECEIVED_AT, Long.class);
         HttpEvents request = exchange.getMessage().getBody(HttpEvents.class);
-        List<IngestEvent> fresh = new ArrayList<>(request.parsed().size());
-        Set<String> keys = new HashSet<>();
-        List<MetricRow> rows = new ArrayList<>();
-        int duplicates = 0;
+        CommitUnit unit = new CommitUnit(committed, splitter, metrics);
         for (IngestEvent event : request.parsed()) {
-            String key = event.key();
-            if (!keys.add(key) || committed.contains(key)) {
-                duplicates++;
-                continue;
-            }
-            fresh.add(event);
-            rows.addAll(splitter.rows(event));
+            unit.add(SOURCE, event, receivedAt);
         }
-        if (duplicates > 0) {
-            metrics.event(SOURCE, "duplicate", duplicates);
-        }
-        exchange.setProperty(NEW_EVENTS, fresh);
-        exchange.getMessage().setBody(rows);
+        exchange.setProperty(UNIT, unit);
+        exchange.getMessage().setBody(unit.rows());
     }
 
     /** After the commit: the events count as landed and are remembered as committed. */
-    @SuppressWarnings("unchecked")
     public void committed(Exchange exchange) {
-        List<IngestEvent> fresh = exchange.getProperty(NEW_EVENTS, List.class);
-        long rows = 0;
-        for (IngestEvent event : fresh) {
-            committed.add(event.key());
-            rows += event.metrics().size();
-        }
-        metrics.event(SOURCE, "success", fresh.size());
-        metrics.rows(SOURCE, rows);
-        long receivedAt = exchange.getProperty(IngestExchange.RECEIVED_AT, Long.class);
-        for (int i = 0; i < fresh.size(); i++) {
-            metrics.processing(SOURCE, receivedAt);
-        }
+        exchange.getProperty(UNIT, CommitUnit.class).committed();
     }
 }
