@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+import routes.source.rabbitmq.BatchingRabbitMqComponent;
+import routes.source.rabbitmq.BatchingRabbitMqEndpoint;
 
 /**
  * Every YAML route file the product ships (src/main/resources/routes) or documents (docs/examples/routes,
@@ -83,6 +85,9 @@ class YamlRoutesTest {
         assertThat(problem("jetstream:S?subject=x&bogus=1")).contains("bogus");
         assertThat(problem("jetstream:S?subject=x&maxDeliver=5")).isNull();
         assertThat(problem("spring-rabbitmq:x?queues=q&prefetchCount=5&arg.queue.durable=true")).isNull();
+        assertThat(problem("spring-rabbitmq-batch:x?queues=q&prefetchCount=5&batchSize=50&batchWait=5ms")).isNull();
+        assertThat(problem("spring-rabbitmq-batch:x?queues=q&batchSise=50")).contains("batchSise");
+        assertThat(problem("spring-rabbitmq-batch:x?queues=q&prefechCount=5")).contains("prefechCount");
     }
 
     @Test
@@ -110,6 +115,12 @@ class YamlRoutesTest {
         if (OWN_COMPONENTS.containsKey(scheme)) {
             return unknownOwnOptions(OWN_COMPONENTS.get(scheme), resolved);
         }
+        if (BatchingRabbitMqComponent.SCHEME.equals(scheme)) {
+            // camel-spring-rabbitmq's options (its catalog) plus the batching ones our endpoint adds.
+            resolved = "spring-rabbitmq" + withoutOwnOptions(BatchingRabbitMqEndpoint.class,
+                    resolved.substring(scheme.length()));
+            scheme = "spring-rabbitmq";
+        }
         if (catalog.componentJSonSchema(scheme) == null) {
             return "unknown component '" + scheme + "' (not on the classpath)";
         }
@@ -117,15 +128,37 @@ class YamlRoutesTest {
         return result.isSuccess() ? null : result.summaryErrorMessage(false, false, true);
     }
 
-    static String unknownOwnOptions(Class<?> endpoint, String uri) {
+    /** The @UriParam fields of an endpoint class and its super classes. */
+    static Set<String> ownOptions(Class<?> endpoint, boolean inherited) {
         Set<String> options = new TreeSet<>();
-        for (Class<?> c = endpoint; c != null && c != Object.class; c = c.getSuperclass()) {
+        for (Class<?> c = endpoint; c != null && c != Object.class; c = inherited ? c.getSuperclass() : null) {
             for (java.lang.reflect.Field f : c.getDeclaredFields()) {
                 if (f.isAnnotationPresent(org.apache.camel.spi.UriParam.class)) {
                     options.add(f.getName());
                 }
             }
         }
+        return options;
+    }
+
+    /** {@code rest} (":path?query") without the options declared by {@code endpoint} itself. */
+    static String withoutOwnOptions(Class<?> endpoint, String rest) {
+        Set<String> own = ownOptions(endpoint, false);
+        int query = rest.indexOf('?');
+        if (query < 0) {
+            return rest;
+        }
+        List<String> kept = new ArrayList<>();
+        for (String pair : rest.substring(query + 1).split("&")) {
+            if (!own.contains(pair.split("=", 2)[0])) {
+                kept.add(pair);
+            }
+        }
+        return rest.substring(0, query) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
+    }
+
+    static String unknownOwnOptions(Class<?> endpoint, String uri) {
+        Set<String> options = ownOptions(endpoint, true);
         List<String> unknown = new ArrayList<>();
         int query = uri.indexOf('?');
         if (query >= 0) {

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.Synchronization;
+import org.springframework.amqp.rabbit.connection.ChannelProxy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,15 @@ public class RabbitMqAcknowledger implements Synchronization, AutoCloseable {
 
     /** Registers a delivery (in the order the channel delivers) and settles it when the exchange completes. */
     void delivered(Exchange exchange, Channel channel, long tag) {
+        // Delivery tags belong to the physical channel. Spring's cached channel proxy may be given a new
+        // one after the first is closed; an ack on that would hit (or close) the wrong channel.
+        if (channel instanceof ChannelProxy proxy) {
+            channel = proxy.getTargetChannel();
+        }
+        if (channel == null || !channel.isOpen()) {
+            LOG.debug("Delivery {} came on a channel closed since: the broker redelivers it", tag);
+            return;
+        }
         ChannelAcks acks = channels.get(channel);
         if (acks == null) {
             acks = channels.computeIfAbsent(channel, this::track);

@@ -2,10 +2,12 @@ package routes.source.rabbitmq;
 
 import com.rabbitmq.client.Channel;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
+import routes.pipeline.BatchIngest;
 import routes.pipeline.IngestExchange;
 
 /**
@@ -27,8 +29,28 @@ public class RabbitMqDelivery implements Processor {
         this.acknowledger = acknowledger;
     }
 
+    /**
+     * One delivery, or a batch of them from {@code spring-rabbitmq-batch:} (body: their exchanges, in
+     * the order the channel delivered them), each of which takes the source and queue set on the batch.
+     */
     @Override
+    @SuppressWarnings("unchecked")
     public void process(Exchange exchange) {
+        Object body = exchange.getMessage().getBody();
+        if (!BatchIngest.isBatch(body)) {
+            delivery(exchange);
+            return;
+        }
+        Object source = exchange.getProperty(IngestExchange.SOURCE);
+        Object queue = exchange.getProperty(IngestExchange.QUEUE);
+        for (Exchange message : (List<Exchange>) body) {
+            message.setProperty(IngestExchange.SOURCE, source);
+            message.setProperty(IngestExchange.QUEUE, queue);
+            delivery(message);
+        }
+    }
+
+    private void delivery(Exchange exchange) {
         var message = exchange.getMessage();
         Channel channel = exchange.getProperty(SpringRabbitMQConstants.CHANNEL, Channel.class);
         Long tag = message.getHeader(SpringRabbitMQConstants.DELIVERY_TAG, Long.class);

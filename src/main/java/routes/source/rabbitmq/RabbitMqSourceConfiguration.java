@@ -14,8 +14,6 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import routes.pipeline.BatchGatherer;
-import routes.pipeline.BatchIngest;
 
 /**
  * The RabbitMQ source, all or nothing on {@code ingest.sources.rabbitmq.enabled}: the CONTRACT §2
@@ -65,10 +63,12 @@ public class RabbitMqSourceConfiguration {
         return new RabbitMqDelivery(acknowledger);
     }
 
-    /** The last step of the route: messages arriving together go to the pipeline as one batch. */
-    @Bean
-    BatchGatherer rabbitMqBatches(BatchIngest batchIngest, RabbitMqSourceProperties properties) {
-        return new BatchGatherer(batchIngest, properties.batchSize(), properties.batching());
+    /** The route's endpoint: camel-spring-rabbitmq's, handing the messages received together on as one batch. */
+    @Bean(BatchingRabbitMqComponent.SCHEME)
+    BatchingRabbitMqComponent batchingRabbitMqComponent(ConnectionFactory connectionFactory) {
+        BatchingRabbitMqComponent component = new BatchingRabbitMqComponent();
+        component.setConnectionFactory(connectionFactory);
+        return component;
     }
 
     /** Health component "rabbitmq" (the bean name minus "HealthIndicator"). */

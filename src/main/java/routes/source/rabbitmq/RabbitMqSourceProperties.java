@@ -23,9 +23,10 @@ import org.springframework.validation.annotation.Validated;
  * @param prefetch             unacknowledged messages the broker hands one consumer; must cover a few batches
  *                             in flight, because messages stay unacked until their batch commits
  * @param confirmTimeout       the longest a publish waits for the broker's confirm
- * @param batching             gather the messages arriving together into batches for the pipeline (their valid,
+ * @param batching             hand the messages received together to the pipeline as one batch (their valid,
  *                             new events committed as one unit); false: each message alone through direct:ingest
- * @param batchSize            messages per gathered batch at most
+ * @param batchSize            messages per batch at most
+ * @param batchWait            how long a consumer waits for more messages before it hands on a partial batch
  */
 @Validated
 @ConfigurationProperties("ingest.sources.rabbitmq")
@@ -40,5 +41,6 @@ public record RabbitMqSourceProperties(
         @DefaultValue("2000") @Min(1) @Max(65535) int prefetch,
         @DefaultValue("10s") @NotNull Duration confirmTimeout,
         @DefaultValue("true") boolean batching,
-        @DefaultValue("500") @Min(1) @Max(10000) int batchSize) {
+        @DefaultValue("500") @Min(1) @Max(10000) int batchSize,
+        @DefaultValue("5ms") @NotNull Duration batchWait) {
 }

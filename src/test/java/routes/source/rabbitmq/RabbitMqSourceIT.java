@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,6 +82,8 @@ class RabbitMqSourceIT {
     RabbitMqSource source;
     @Autowired
     RabbitMqHealthIndicator health;
+    @Autowired
+    MeterRegistry meters;
 
     @AfterAll
     static void close() {
@@ -126,6 +130,11 @@ class RabbitMqSourceIT {
         assertThat(jdbc.queryForObject("SELECT sum(sample_count) FROM daily_stats", Long.class)).isEqualTo(15_000);
         assertThat(StatsInvariant.violations(jdbc)).isEmpty();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letters", Long.class)).isZero();
+        // Batch dispatch: the source route saw batches, far fewer exchanges than messages.
+        Counter routeExchanges = meters.find("camel.exchanges.total")
+                .tag("routeId", RabbitMqSourceConfiguration.ROUTE_ID).counter();
+        assertThat(routeExchanges).isNotNull();
+        assertThat(routeExchanges.count()).isPositive().isLessThan(bodies.size() / 3.0);
     }
 
     @Test
