@@ -37,4 +37,19 @@ public final class BenchReport {
         }
         System.out.println(line);
     }
+
+    /** CPU time used by this process so far (the app runs in-process), in nanoseconds. */
+    public static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Prints the app's CPU over a run: what one event costs it, whatever the other processes take. */
+    public static void printAppCpu(String name, long events, long cpuNanosBefore) {
+        double cpuSeconds = (processCpuNanos() - cpuNanosBefore) / 1e9;
+        System.out.printf(Locale.ROOT, "%s app CPU: %.1f s = %.0f events per app CPU-second; load average %.1f on %d cores%n",
+                name, cpuSeconds, events / cpuSeconds,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                Runtime.getRuntime().availableProcessors());
+    }
 }

@@ -38,7 +38,9 @@ import routes.support.TestDatabase;
  *   <li>the app in-process (its default tuning): N events (3 metrics each, ~5% duplicates) preloaded in
  *       a queue, then the route is started and timed until every row is committed;</li>
  *   <li>a seed-style consumer on the same broker and database server: one message at a time (prefetch 1),
- *       one INSERT per metric, that key's day of stats recomputed by a query, commit, ack.</li>
+ *       one INSERT per metric, that key's day of stats recomputed by a query, commit, ack;</li>
+ *   <li>the same worker committing each statement on its own (autocommit), as the Redis and NATS
+ *       benchmarks' workers do.</li>
  * </ol>
  */
 public final class RabbitmqBenchmark {
@@ -57,8 +59,13 @@ public final class RabbitmqBenchmark {
         // Further app arguments (e.g. --ingest.sources.rabbitmq.prefetch=500) for tuning runs.
         String[] extra = args.length > 2 ? java.util.Arrays.copyOfRange(args, 2, args.length) : new String[0];
         double pipeline = pipeline(events, extra);
-        double single = oneAtATime(singleEvents);
-        System.out.printf(java.util.Locale.ROOT, "rabbitmq pipeline / one-at-a-time = %.1fx%n", pipeline / single);
+        double single = oneAtATime(singleEvents, false);
+        // The Redis and NATS benchmarks' workers commit each statement on its own; this one commits once per
+        // message (faster). Both are measured so the three ratios can be compared; the headline is the stricter.
+        double perStatement = oneAtATime(singleEvents, true);
+        System.out.printf(java.util.Locale.ROOT, "rabbitmq pipeline / one-at-a-time = %.1fx "
+                + "(%.1fx the worker committing each statement, as in the Redis and NATS benchmarks)%n",
+                pipeline / single, pipeline / perStatement);
         System.exit(0);
     }
 
@@ -112,6 +119,7 @@ public final class RabbitmqBenchmark {
                 System.out.printf("preloaded %d messages (%d unique rows expected)%n", bodies.size(), expectedRows);
                 JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
                 long start = System.nanoTime();
+                long cpuStart = BenchReport.processCpuNanos();
                 camel.getRouteController().startRoute(RabbitMqSourceConfiguration.ROUTE_ID);
                 long deadline = start + TimeUnit.MINUTES.toNanos(10);
                 while (committedRows(jdbc) < expectedRows) {
@@ -123,6 +131,7 @@ public final class RabbitmqBenchmark {
                 long elapsed = System.nanoTime() - start;
                 long rows = jdbc.queryForObject("SELECT count(*) FROM ingest_events", Long.class);
                 BenchReport.print("rabbitmq pipeline", events, rows, elapsed, null);
+                BenchReport.printAppCpu("rabbitmq pipeline", events, cpuStart);
                 List<String> violations = StatsInvariant.violations(jdbc);
                 if (rows != expectedRows || !violations.isEmpty()) {
                     throw new IllegalStateException("wrong result: rows " + rows + ", violations " + violations);
@@ -156,8 +165,11 @@ public final class RabbitmqBenchmark {
                 updated_at = EXCLUDED.updated_at
             """;
 
-    /** The seeds' worker: one message at a time, a statement per metric, stats recomputed per message. */
-    static double oneAtATime(int events) throws Exception {
+    /**
+     * The seeds' worker: one message at a time, a statement per metric, stats recomputed per message;
+     * one transaction per message, or with {@code autoCommit} each statement committed on its own.
+     */
+    static double oneAtATime(int events, boolean autoCommit) throws Exception {
         String url = TestDatabase.recreate("bench_rabbitmq_single");
         Flyway.configure().dataSource(new DriverManagerDataSource(url, TestDatabase.USER, ""))
                 .locations("classpath:db/migration").load().migrate();
@@ -175,7 +187,7 @@ public final class RabbitmqBenchmark {
         try (java.sql.Connection db = DriverManager.getConnection(url, TestDatabase.USER, "");
              Connection connection = factory.newConnection();
              Channel channel = connection.createChannel()) {
-            db.setAutoCommit(false);
+            db.setAutoCommit(autoCommit);
             PreparedStatement insert = db.prepareStatement(INSERT);
             PreparedStatement recompute = db.prepareStatement(RECOMPUTE);
             channel.basicQos(1);
@@ -206,7 +218,9 @@ public final class RabbitmqBenchmark {
                             recompute.setDate(5, day);
                             recompute.executeUpdate();
                         }
-                        db.commit();
+                        if (!autoCommit) {
+                            db.commit();
+                        }
                         getChannel().basicAck(envelope.getDeliveryTag(), false);
                         done.countDown();
                     } catch (Exception e) {
@@ -223,8 +237,11 @@ public final class RabbitmqBenchmark {
                 rs.next();
                 rows = rs.getLong(1);
             }
-            db.commit();
-            BenchReport.print("rabbitmq one-at-a-time", events, rows, elapsed, null);
+            if (!autoCommit) {
+                db.commit();
+            }
+            BenchReport.print(autoCommit ? "rabbitmq one-at-a-time, autocommit" : "rabbitmq one-at-a-time",
+                    events, rows, elapsed, null);
             return events / (elapsed / 1e9);
         }
     }

@@ -72,7 +72,7 @@ public final class RedisBenchmark {
         try (Connection db = DriverManager.getConnection(url, TestDatabase.USER, "");
              Jedis jedis = new Jedis(host, 6379)) {
             long expectedRows = (long) events * METRICS;
-            long cpuStart = processCpuNanos();
+            long cpuStart = BenchReport.processCpuNanos();
             long start = System.nanoTime();
             jedis.rename(STAGING, QUEUE); // every event appears in the queue at once
             long rows;
@@ -84,12 +84,8 @@ public final class RedisBenchmark {
             }
             long elapsed = System.nanoTime() - start;
             BenchReport.print("redis list (ours)", events + duplicates, rows, elapsed, null);
-            double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
             // The machine is shared: CPU seconds the app used say more than wall time when it is loaded.
-            System.out.printf(Locale.ROOT, "redis list (ours) app CPU: %.1f s = %.0f events per app CPU-second;"
-                    + " load average %.1f on %d cores%n", cpuSeconds, (events + duplicates) / cpuSeconds,
-                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-                    Runtime.getRuntime().availableProcessors());
+            BenchReport.printAppCpu("redis list (ours)", events + duplicates, cpuStart);
             return (events + duplicates) / (elapsed / 1e9);
         } finally {
             app.close();
@@ -171,11 +167,6 @@ public final class RedisBenchmark {
                 + "{\"parameter_key\":\"voltage\",\"value\":%.1f,\"quality\":192,\"attributes\":{\"unit\":\"V\"}},"
                 + "{\"parameter_key\":\"current\",\"value\":%.2f},{\"parameter_key\":\"temp\",\"value\":%d}]}",
                 run, i, device, ts, 220.0 + i % 20, (i % 100) / 10.0, i % 50);
-    }
-
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static long count(Connection db) throws Exception {
