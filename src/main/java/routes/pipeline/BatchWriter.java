@@ -155,17 +155,24 @@ public class BatchWriter {
 
     private Result write(Connection c, List<MetricRow> sorted) throws SQLException {
         Set<MetricRow.Key> inserted = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(INSERT_NEW)) {
+        int insertedCount;
+        // Scrollable (the driver holds the rows anyway) to count them before reading any: the usual batch
+        // is all new rows, and then no key needs reading, matching, locking or updating.
+        try (PreparedStatement ps = c.prepareStatement(INSERT_NEW, ResultSet.TYPE_SCROLL_INSENSITIVE,
+                ResultSet.CONCUR_READ_ONLY)) {
             bindRows(c, ps, sorted);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    inserted.add(readKey(rs));
+                insertedCount = rs.last() ? rs.getRow() : 0;
+                if (insertedCount < sorted.size()) {
+                    rs.beforeFirst();
+                    while (rs.next()) {
+                        inserted.add(readKey(rs));
+                    }
                 }
             }
         }
-        // The usual batch is all new rows: then there is nothing to match, lock or update.
-        boolean allNew = inserted.size() == sorted.size();
-        List<MetricRow> existing = new ArrayList<>(sorted.size() - inserted.size());
+        boolean allNew = insertedCount == sorted.size();
+        List<MetricRow> existing = new ArrayList<>(sorted.size() - insertedCount);
         for (int i = 0; !allNew && i < sorted.size(); i++) {
             if (!inserted.contains(sorted.get(i).key())) {
                 existing.add(sorted.get(i));
@@ -215,7 +222,7 @@ public class BatchWriter {
         if (!deltas.recompute.isEmpty()) {
             recomputeExtremes(c, deltas.recompute);
         }
-        return new Result(inserted.size(), updated.size(), sorted.size() - inserted.size() - updated.size());
+        return new Result(insertedCount, updated.size(), sorted.size() - insertedCount - updated.size());
     }
 
     private void addStats(Connection c, StatsDeltas deltas) throws SQLException {
