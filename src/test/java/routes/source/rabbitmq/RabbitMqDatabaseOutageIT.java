@@ -37,17 +37,9 @@ class RabbitMqDatabaseOutageIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        broker.deleteTopology(QUEUE, DLX, DLQ);
-        registry.add("spring.datasource.url", () -> TestDatabase.recreate(DATABASE));
-        registry.add("spring.datasource.username", () -> TestDatabase.USER);
+        broker.sourceProperties(registry, DATABASE, QUEUE, DLX, DLQ);
         registry.add("spring.datasource.hikari.connection-timeout", () -> "1000");
-        registry.add("ingest.embedded-db.enabled", () -> "false");
         registry.add("ingest.sources.http.enabled", () -> "false");
-        registry.add("ingest.sources.rabbitmq.enabled", () -> "true");
-        registry.add("ingest.sources.rabbitmq.queue", () -> QUEUE);
-        registry.add("ingest.sources.rabbitmq.dead-letter-exchange", () -> DLX);
-        registry.add("ingest.sources.rabbitmq.dead-letter-queue", () -> DLQ);
-        registry.add("ingest.sources.rabbitmq.dead-letter-routing-key", () -> DLQ);
         registry.add("ingest.redelivery.initial-delay", () -> "50ms");
         registry.add("ingest.redelivery.max-delay", () -> "500ms");
     }

@@ -17,7 +17,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import routes.IngestApplication;
 import routes.support.StatsInvariant;
-import routes.support.TestDatabase;
 
 /**
  * {@code ingest.sources.rabbitmq.batching=false}: the route's endpoint is then exactly camel-spring-rabbitmq's,
@@ -35,17 +34,9 @@ class RabbitMqPerMessageIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        broker.deleteTopology(QUEUE, DLX, DLQ);
-        registry.add("spring.datasource.url", () -> TestDatabase.recreate(DATABASE));
-        registry.add("spring.datasource.username", () -> TestDatabase.USER);
-        registry.add("ingest.embedded-db.enabled", () -> "false");
+        broker.sourceProperties(registry, DATABASE, QUEUE, DLX, DLQ);
         registry.add("ingest.sources.http.enabled", () -> "false");
-        registry.add("ingest.sources.rabbitmq.enabled", () -> "true");
         registry.add("ingest.sources.rabbitmq.batching", () -> "false");
-        registry.add("ingest.sources.rabbitmq.queue", () -> QUEUE);
-        registry.add("ingest.sources.rabbitmq.dead-letter-exchange", () -> DLX);
-        registry.add("ingest.sources.rabbitmq.dead-letter-queue", () -> DLQ);
-        registry.add("ingest.sources.rabbitmq.dead-letter-routing-key", () -> DLQ);
     }
 
     @Autowired

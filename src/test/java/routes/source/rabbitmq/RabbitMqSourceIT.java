@@ -51,15 +51,7 @@ class RabbitMqSourceIT {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        broker.deleteTopology(QUEUE, DLX, DLQ);
-        registry.add("spring.datasource.url", () -> TestDatabase.recreate(DATABASE));
-        registry.add("spring.datasource.username", () -> TestDatabase.USER);
-        registry.add("ingest.embedded-db.enabled", () -> "false");
-        registry.add("ingest.sources.rabbitmq.enabled", () -> "true");
-        registry.add("ingest.sources.rabbitmq.queue", () -> QUEUE);
-        registry.add("ingest.sources.rabbitmq.dead-letter-exchange", () -> DLX);
-        registry.add("ingest.sources.rabbitmq.dead-letter-queue", () -> DLQ);
-        registry.add("ingest.sources.rabbitmq.dead-letter-routing-key", () -> DLQ);
+        broker.sourceProperties(registry, DATABASE, QUEUE, DLX, DLQ);
         registry.add("ingest.redelivery.initial-delay", () -> "20ms");
         registry.add("ingest.sources.http.publish-to", () -> "rabbitmq");
         registry.add("ingest.security.admin-password", () -> ADMIN_PASSWORD);

@@ -15,6 +15,8 @@ import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import routes.support.TestDatabase;
 
 /**
  * The local RabbitMQ as the tests and the benchmark use it, on its own connection (not the app's):
@@ -50,6 +52,23 @@ public final class RabbitMqTestBroker implements AutoCloseable {
     }
 
     /** Publishes persistent messages to a queue through the default exchange, waiting for confirms. */
+    /**
+     * For a Spring test of the RabbitMQ source: a fresh database and topology, and the app consuming
+     * {@code queue} with its dead letters going to {@code deadLetterExchange} → {@code deadLetterQueue}.
+     */
+    public void sourceProperties(DynamicPropertyRegistry registry, String database, String queue,
+                                 String deadLetterExchange, String deadLetterQueue) {
+        deleteTopology(queue, deadLetterExchange, deadLetterQueue);
+        registry.add("spring.datasource.url", () -> TestDatabase.recreate(database));
+        registry.add("spring.datasource.username", () -> TestDatabase.USER);
+        registry.add("ingest.embedded-db.enabled", () -> "false");
+        registry.add("ingest.sources.rabbitmq.enabled", () -> "true");
+        registry.add("ingest.sources.rabbitmq.queue", () -> queue);
+        registry.add("ingest.sources.rabbitmq.dead-letter-exchange", () -> deadLetterExchange);
+        registry.add("ingest.sources.rabbitmq.dead-letter-queue", () -> deadLetterQueue);
+        registry.add("ingest.sources.rabbitmq.dead-letter-routing-key", () -> deadLetterQueue);
+    }
+
     public void publish(String queue, List<byte[]> bodies) {
         template.invoke(ops -> {
             int n = 0;
