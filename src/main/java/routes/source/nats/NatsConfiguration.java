@@ -58,8 +58,8 @@ public class NatsConfiguration {
 
     @Bean
     @ConditionalOnProperty(prefix = "ingest.sources.nats", name = "enabled", havingValue = "true")
-    NatsHealthIndicator natsHealthIndicator(Connection natsConnection, NatsSourceProperties properties) {
-        return new NatsHealthIndicator(natsConnection, properties);
+    NatsHealthIndicator natsHealthIndicator(Connection natsConnection, NatsSource source, NatsSourceProperties properties) {
+        return new NatsHealthIndicator(natsConnection, source, properties);
     }
 
     private static ConnectionListener logListener() {
