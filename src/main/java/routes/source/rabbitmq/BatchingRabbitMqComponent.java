@@ -17,6 +17,11 @@ public class BatchingRabbitMqComponent extends SpringRabbitMQComponent {
 
     public static final String SCHEME = "spring-rabbitmq-batch";
 
+    public BatchingRabbitMqComponent() {
+        // camel-spring-rabbitmq defaults to the DMLC, which cannot gather batches; the SMLC can.
+        setMessageListenerContainerType("SMLC");
+    }
+
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         // The component-level defaults, as SpringRabbitMQComponent hands them to its own endpoints.

@@ -82,6 +82,16 @@ public class BatchingRabbitMqConsumer extends SpringRabbitMQConsumer {
             Exchange batch = consumer.createExchange(false);
             batch.setProperty(SpringRabbitMQConstants.CHANNEL, channel);
             batch.getMessage().setBody(exchanges);
+            if (consumer.getEndpoint().isSynchronous() || !isAsync()) {
+                // asyncConsumer=false: the container thread waits for the batch, as spring-rabbitmq: does per message.
+                try {
+                    consumer.getProcessor().process(batch);
+                } catch (Exception e) {
+                    batch.setException(e);
+                }
+                done(batch, exchanges);
+                return;
+            }
             try {
                 consumer.getAsyncProcessor().process(batch, doneSync -> done(batch, exchanges));
             } catch (RuntimeException e) {
