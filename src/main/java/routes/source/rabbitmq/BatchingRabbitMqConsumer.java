@@ -77,7 +77,7 @@ public class BatchingRabbitMqConsumer extends SpringRabbitMQConsumer {
         public void onMessageBatch(List<Message> messages, Channel channel) {
             List<Exchange> exchanges = new ArrayList<>(messages.size());
             for (Message message : messages) {
-                exchanges.add(createExchange(message, channel, null));
+                exchanges.add(exchangeOf(message, channel));
             }
             Exchange batch = consumer.createExchange(false);
             batch.setProperty(SpringRabbitMQConstants.CHANNEL, channel);
@@ -99,6 +99,26 @@ public class BatchingRabbitMqConsumer extends SpringRabbitMQConsumer {
                 LOG.warn("Batch of {} messages failed before routing: {}", exchanges.size(), e.toString());
                 batch.setException(e);
                 done(batch, exchanges);
+            }
+        }
+
+        /**
+         * The message's exchange as camel-spring-rabbitmq builds it; or, for a body it cannot convert (a
+         * text content type with an unknown content encoding), with the raw bytes as body, so that the route
+         * judges the message like any other instead of it holding up its whole batch unacknowledged.
+         */
+        private Exchange exchangeOf(Message message, Channel channel) {
+            try {
+                return createExchange(message, channel, null);
+            } catch (RuntimeException e) {
+                LOG.warn("RabbitMQ message {}: body not convertible ({}); handed on as raw bytes",
+                        message.getMessageProperties().getDeliveryTag(), e.getMessage());
+                Exchange exchange = consumer.createExchange(false);
+                exchange.setProperty(SpringRabbitMQConstants.CHANNEL, channel);
+                exchange.getMessage().setBody(message.getBody());
+                exchange.getMessage().setHeaders(consumer.getEndpoint().getMessagePropertiesConverter()
+                        .fromMessageProperties(message.getMessageProperties(), exchange));
+                return exchange;
             }
         }
 

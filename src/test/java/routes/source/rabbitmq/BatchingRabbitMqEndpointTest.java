@@ -101,4 +101,24 @@ class BatchingRabbitMqEndpointTest {
         assertThat(messages.get(1).getMessage().getHeader("x-custom")).isEqualTo("from the producer");
         assertThat(messages.get(1).getProperty(SpringRabbitMQConstants.CHANNEL)).isSameAs(channel);
     }
+
+    @Test
+    void aBodyCamelCannotConvertGoesOnAsRawBytesInsteadOfHoldingUpTheBatch() throws Exception {
+        List<Exchange> routed = new ArrayList<>();
+        BatchingRabbitMqConsumer consumer = (BatchingRabbitMqConsumer) endpoint("asyncConsumer=false")
+                .createConsumer(routed::add);
+        ChannelAwareBatchMessageListener listener = (ChannelAwareBatchMessageListener) consumer.getEndpointMessageListener();
+        Message unknownEncoding = message(7, "{\"c\":3}");
+        unknownEncoding.getMessageProperties().setContentType("text/plain");
+        unknownEncoding.getMessageProperties().setContentEncoding("no-such-charset");
+
+        listener.onMessageBatch(List.of(message(6, "{}"), unknownEncoding), channel);
+
+        @SuppressWarnings("unchecked")
+        List<Exchange> messages = routed.get(0).getMessage().getBody(List.class);
+        assertThat(messages).hasSize(2);
+        assertThat(messages.get(1).getMessage().getBody()).isEqualTo("{\"c\":3}".getBytes());
+        assertThat(messages.get(1).getMessage().getHeader(SpringRabbitMQConstants.DELIVERY_TAG)).isEqualTo(7L);
+        assertThat(messages.get(1).getProperty(SpringRabbitMQConstants.CHANNEL)).isSameAs(channel);
+    }
 }
