@@ -17,10 +17,9 @@ import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
  * and completion per message).
  *
  * <p>A partial batch leaves as soon as no further message arrives within {@code batchWait} (and at
- * most {@code batchWait} after gathering began), so a quiet queue adds at most
- * about twice that to a message's latency. Needs the SMLC container (this component's default;
- * camel-spring-rabbitmq's is the DMLC). With
- * {@code batching=false} this is exactly {@code spring-rabbitmq:}.
+ * most {@code batchWait} after gathering began), so a quiet queue adds at most about twice that to a
+ * message's latency. Needs the SMLC container (this component's default; camel-spring-rabbitmq's is
+ * the DMLC). With {@code batching=false} this is exactly {@code spring-rabbitmq:}.
  */
 public class BatchingRabbitMqEndpoint extends SpringRabbitMQEndpoint {
 
