@@ -8,6 +8,13 @@ public final class DeadLetterHeaders {
     public static final String SOURCE = "x-source";
     public static final String FAILED_AT = "x-failed-at";
     public static final String TRACE_ID = "x-trace-id";
+    /**
+     * The dead letter's identity ({@link DeadLetterIdentity}): the same on every copy the broker's DLQ
+     * receives of one message, and carried by a replay so that failing again reopens the same dead letter.
+     */
+    public static final String DEAD_LETTER_ID = "x-dead-letter-id";
+    /** On a replayed message: the id of the {@code dead_letters} row it replays. */
+    public static final String REPLAYED_FROM = "x-replayed-from";
     /** Present when the payload is not clean UTF-8 text: the exact original bytes, base64. */
     public static final String PAYLOAD_BASE64 = "x-payload-base64";
 

@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +23,12 @@ import routes.pipeline.RowRejectedException;
 import routes.source.IngestSources;
 
 /**
- * Parks a message that will not be processed: writes it to {@code dead_letters}, then publishes the
- * original body with the CONTRACT §2 headers to its source's dead-letter destination with a broker
- * confirm. Throws when either fails, so that the message is not acknowledged.
+ * Parks a message that will not be processed: records it in {@code dead_letters} once per message
+ * ({@link DeadLetterIdentity}, CONTRACT §2), then publishes the original body with the CONTRACT §2
+ * headers and {@code x-dead-letter-id} to its source's dead-letter destination with a broker confirm.
+ * A redelivery of a message already recorded (the process died between the dead letter and the ack)
+ * is acknowledged without a second row, count or copy. Throws when recording or publishing fails, so
+ * that the message is not acknowledged.
  */
 @Component
 public class DeadLetterRecorder {
@@ -63,6 +67,9 @@ public class DeadLetterRecorder {
         if (body == null) {
             body = new byte[0];
         }
+        String deadLetterId = DeadLetterIdentity.of(exchange, source, queue, body);
+        // A replay run through the pipeline directly is not marked replayed until it went through.
+        boolean reopen = exchange.getProperty(IngestExchange.REPLAY, false, Boolean.class);
         OffsetDateTime failedAt = OffsetDateTime.now(ZoneOffset.UTC);
 
         Map<String, String> headers = new LinkedHashMap<>();
@@ -71,6 +78,7 @@ public class DeadLetterRecorder {
         headers.put(DeadLetterHeaders.ATTEMPTS, Integer.toString(attempts));
         headers.put(DeadLetterHeaders.SOURCE, source);
         headers.put(DeadLetterHeaders.FAILED_AT, failedAt.toString());
+        headers.put(DeadLetterHeaders.DEAD_LETTER_ID, deadLetterId);
         if (traceId != null) {
             headers.put(DeadLetterHeaders.TRACE_ID, traceId);
         }
@@ -81,26 +89,33 @@ public class DeadLetterRecorder {
             stored.put(DeadLetterHeaders.PAYLOAD_BASE64, Base64.getEncoder().encodeToString(body));
         }
         // The row commits only if the broker confirmed the dead letter: a failed publish leaves no row
-        // behind, so the redelivered message does not park a second one.
+        // behind, so the redelivered message does not park a second one. A row committed already means
+        // its copy was confirmed then: nothing to publish again.
         byte[] original = body;
         String text = payload;
-        long id = transaction.execute(status -> {
-            long inserted = store.insert(source, queue, traceId, errorType, errorMessage, attempts, text, stored, failedAt);
+        Optional<Long> recorded = transaction.execute(status -> {
+            Optional<Long> row = store.record(deadLetterId, reopen, source, queue, traceId, errorType, errorMessage,
+                    attempts, text, stored, failedAt);
             var broker = sources.find(source);
-            if (broker.isPresent()) {
+            if (row.isPresent() && broker.isPresent()) {
                 try {
                     broker.get().publishDeadLetter(original, headers);
                 } catch (Exception e) {
                     throw new IllegalStateException("dead letter not confirmed by " + source + ": " + e.getMessage(), e);
                 }
             }
-            return inserted;
+            return row;
         });
         exchange.setProperty(IngestExchange.DEAD_LETTERED, true);
+        if (recorded.isEmpty()) {
+            LOG.info("Message from {} already dead-lettered as {} (a redelivery): acknowledged, not recorded again",
+                    source, deadLetterId);
+            return;
+        }
         metrics.deadLetter(source, errorType);
         metrics.event(source, cause instanceof InvalidMessageException ? "invalid" : "dead", 1);
-        LOG.warn("Dead-lettered message from {} as #{} ({}, {} attempts, trace {}): {}", source, id, errorType,
-                attempts, traceId, errorMessage);
+        LOG.warn("Dead-lettered message from {} as #{} {} ({}, {} attempts, trace {}): {}", source, recorded.get(),
+                deadLetterId, errorType, attempts, traceId, errorMessage);
     }
 
     static String errorType(Throwable cause) {

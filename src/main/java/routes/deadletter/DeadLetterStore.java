@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
@@ -18,13 +19,24 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class DeadLetterStore {
 
-    private static final String INSERT = """
-            INSERT INTO dead_letters (source, queue, trace_id, error_type, error_message, attempts, payload, headers, failed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+    /**
+     * Once per identity: a new dead letter is inserted; one already recorded and not replayed is left as
+     * it is (a redelivery of the same message: no row returned); one that was replayed, or when the
+     * last parameter is true, is reopened with the new failure (the replay failed again).
+     */
+    private static final String RECORD = """
+            INSERT INTO dead_letters (dead_letter_id, source, queue, trace_id, error_type, error_message, attempts,
+                                      payload, headers, failed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+            ON CONFLICT (dead_letter_id) DO UPDATE
+               SET trace_id = EXCLUDED.trace_id, error_type = EXCLUDED.error_type,
+                   error_message = EXCLUDED.error_message, attempts = EXCLUDED.attempts,
+                   headers = EXCLUDED.headers, failed_at = EXCLUDED.failed_at, replayed_at = NULL
+             WHERE dead_letters.replayed_at IS NOT NULL OR ?
             RETURNING id
             """;
-    private static final String COLUMNS =
-            "id, source, queue, trace_id, error_type, error_message, attempts, payload, headers::text, failed_at, replayed_at";
+    private static final String COLUMNS = "id, source, queue, trace_id, error_type, error_message, attempts, payload,"
+            + " headers::text, failed_at, replayed_at, dead_letter_id";
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
@@ -35,11 +47,24 @@ public class DeadLetterStore {
         this.mapper = mapper;
     }
 
-    /** Inserts a dead letter and returns its id. */
+    /**
+     * Records the dead letter with identity {@code deadLetterId} once (see {@link DeadLetterIdentity}):
+     * returns its row id when this call inserted it, or reopened it because it had been replayed (or
+     * {@code reopen} is true: a replay run through the pipeline directly); empty when it is recorded
+     * already and pending, i.e. this is a redelivery of a message already dead-lettered.
+     */
+    public Optional<Long> record(String deadLetterId, boolean reopen, String source, String queue, String traceId,
+                                 String errorType, String errorMessage, int attempts, String payload,
+                                 Map<String, String> headers, OffsetDateTime failedAt) {
+        return jdbc.queryForList(RECORD, Long.class, deadLetterId, source, queue, traceId, errorType, errorMessage,
+                attempts, payload, json(headers), failedAt, reopen).stream().findFirst();
+    }
+
+    /** Inserts a dead letter of its own, with a new identity, and returns its id (tools and tests). */
     public long insert(String source, String queue, String traceId, String errorType, String errorMessage,
                        int attempts, String payload, Map<String, String> headers, OffsetDateTime failedAt) {
-        return jdbc.queryForObject(INSERT, Long.class, source, queue, traceId, errorType, errorMessage, attempts,
-                payload, json(headers), failedAt);
+        return record(source + ":" + UUID.randomUUID(), false, source, queue, traceId, errorType, errorMessage,
+                attempts, payload, headers, failedAt).orElseThrow();
     }
 
     /** The newest dead letters, optionally of one source. */
@@ -88,10 +113,19 @@ public class DeadLetterStore {
         return jdbc.query("SELECT " + COLUMNS + " FROM dead_letters WHERE id = ?", rowMapper, id).stream().findFirst();
     }
 
-    /** Dead letters of a source not replayed yet, oldest first. */
-    public List<DeadLetter> notReplayed(String source, int limit) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM dead_letters WHERE source = ? AND replayed_at IS NULL"
-                + " ORDER BY id LIMIT ?", rowMapper, source, limit);
+    /** Up to {@code limit} dead letters of a source not replayed yet with an id above {@code afterId}, oldest first. */
+    public List<DeadLetter> pending(String source, long afterId, int limit) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM dead_letters WHERE source = ? AND replayed_at IS NULL AND id > ?"
+                + " ORDER BY id LIMIT ?", rowMapper, source, afterId, limit);
+    }
+
+    /**
+     * The identity of dead letter {@code id}, given one now if it has none (rows from before migration
+     * V3): {@code <source>:row:<id>}. Empty when there is no such row.
+     */
+    public Optional<String> identity(long id) {
+        return jdbc.queryForList("UPDATE dead_letters SET dead_letter_id = coalesce(dead_letter_id, source || ':row:' || id)"
+                + " WHERE id = ? RETURNING dead_letter_id", String.class, id).stream().findFirst();
     }
 
     public void markReplayed(long id) {
@@ -118,6 +152,6 @@ public class DeadLetterStore {
         }
         return new DeadLetter(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getInt(7), rs.getString(8), headers,
-                rs.getObject(10, OffsetDateTime.class), rs.getObject(11, OffsetDateTime.class));
+                rs.getObject(10, OffsetDateTime.class), rs.getObject(11, OffsetDateTime.class), rs.getString(12));
     }
 }

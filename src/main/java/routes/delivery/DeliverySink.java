@@ -3,6 +3,7 @@ package routes.delivery;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
 import routes.deadletter.DeadLetterHeaders;
+import routes.deadletter.DeadLetterIdentity;
 import routes.deadletter.DeadLetterStore;
 import routes.status.MessageStatusStore;
 
@@ -118,8 +120,13 @@ public class DeliverySink implements Processor {
         headers.put(DeadLetterHeaders.SOURCE, SOURCE);
         headers.put(DeadLetterHeaders.FAILED_AT, failedAt.toString());
         String original = new DeliveryMessage(message.messageId(), message.payload(), 0, 0, null).toJson(mapper);
+        // Once per message: a retry after a crash between this and the bury finds the row recorded.
+        String deadLetterId = DeadLetterIdentity.of(SOURCE, queue.queue(), message.messageId(),
+                original.getBytes(StandardCharsets.UTF_8));
+        headers.put(DeadLetterHeaders.DEAD_LETTER_ID, deadLetterId);
         transaction.executeWithoutResult(tx -> {
-            deadLetters.insert(SOURCE, queue.queue(), null, "exhausted", error, attempt, original, headers, failedAt);
+            deadLetters.record(deadLetterId, false, SOURCE, queue.queue(), null, "exhausted", error, attempt, original,
+                    headers, failedAt);
             if (properties.trackStatus()) {
                 status.dead(SOURCE, message.messageId(), attempt, error);
             }

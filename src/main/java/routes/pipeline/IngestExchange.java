@@ -35,6 +35,16 @@ public final class IngestExchange {
     /** Set once the exchange has been durably dead-lettered. */
     public static final String DEAD_LETTERED = "ingestDeadLettered";
     /**
+     * The broker's identity of the message, where it has one (a RabbitMQ message id; NATS gives its
+     * stream sequence as a header): part of the dead letter's identity (routes.deadletter.DeadLetterIdentity).
+     */
+    public static final String MESSAGE_ID = "ingestMessageId";
+    /**
+     * The identity of the dead letter this message replays (header {@code x-dead-letter-id} of a replay,
+     * or set by the replayer): dead-lettered again, it is recorded on that same dead letter.
+     */
+    public static final String DEAD_LETTER_ID = "ingestDeadLetterId";
+    /**
      * A tracked message ({@code routes.status.TrackedMessage}, set by MessageStatusTracker); the batch
      * aggregator marks it completed in the transaction that commits its rows.
      */

@@ -9,6 +9,9 @@ import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
 import java.io.IOException;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import routes.deadletter.DeadLetterHeaders;
 import routes.source.IngestSource;
 import routes.source.http.HttpPublisher;
 
@@ -21,6 +24,7 @@ public class NatsSource implements IngestSource {
     public static final String NAME = "nats";
     /** JetStream's de-duplication header; resends with the same id within the duplicate window are dropped. */
     public static final String MSG_ID = "Nats-Msg-Id";
+    private static final Logger LOG = LoggerFactory.getLogger(NatsSource.class);
 
     private final Connection connection;
     private final JetStream jetStream;
@@ -66,25 +70,35 @@ public class NatsSource implements IngestSource {
         PublishOptions.Builder options = PublishOptions.builder().expectedStream(properties.stream());
         String eventId = headers.get(HttpPublisher.EVENT_ID);
         if (eventId != null && !eventId.isEmpty()) {
-            options.messageId(eventId);
+            options.messageId(NatsHeaderValue.encode(eventId));
         }
-        send(properties.subject(), body, headers, options.build());
+        send(properties.subject(), body, NatsHeaderValue.headers(headers), options.build());
     }
 
+    /**
+     * The body unchanged, with the headers made NATS-safe ({@link NatsHeaderValue}) and, for a body close
+     * to max_payload, shortened to fit ({@link NatsDeadLetterHeaders}). A body that cannot fit even alone
+     * (only when the DLQ's server takes less than the stream it came from) gets no copy: the
+     * {@code dead_letters} row is then the dead letter.
+     */
     @Override
     public void publishDeadLetter(byte[] body, Map<String, String> headers) throws Exception {
-        send(properties.dlqSubject(), body, headers, PublishOptions.builder().expectedStream(properties.dlqStream()).build());
+        Headers fitted = NatsDeadLetterHeaders.fit(body, headers, connection.getMaxPayload(), properties.dlqStream());
+        if (fitted == null) {
+            LOG.warn("Dead letter {} of {} bytes exceeds NATS max_payload {}: no copy in {}, kept in dead_letters only",
+                    headers.get(DeadLetterHeaders.DEAD_LETTER_ID), body.length, connection.getMaxPayload(),
+                    properties.dlqStream());
+            return;
+        }
+        if (fitted.containsKey(NatsDeadLetterHeaders.TRUNCATED)) {
+            LOG.info("Dead letter {} of {} bytes: headers shortened to fit NATS max_payload {}",
+                    headers.get(DeadLetterHeaders.DEAD_LETTER_ID), body.length, connection.getMaxPayload());
+        }
+        send(properties.dlqSubject(), body, fitted, PublishOptions.builder().expectedStream(properties.dlqStream()).build());
     }
 
-    private void send(String subject, byte[] body, Map<String, String> headers, PublishOptions options) throws Exception {
-        Headers natsHeaders = new Headers();
-        headers.forEach((k, v) -> {
-            if (v != null) {
-                // NATS header values are one line: error messages (SQL errors) often are not.
-                natsHeaders.put(k, v.replaceAll("[\\r\\n\\x00-\\x1f]+", " "));
-            }
-        });
-        NatsMessage message = NatsMessage.builder().subject(subject).data(body).headers(natsHeaders).build();
+    private void send(String subject, byte[] body, Headers headers, PublishOptions options) throws Exception {
+        NatsMessage message = NatsMessage.builder().subject(subject).data(body).headers(headers).build();
         PublishAck ack = jetStream.publish(message, options);
         if (ack.hasError()) {
             throw new IOException("JetStream refused the message on " + subject + ": " + ack.getError());

@@ -7,12 +7,14 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
+import routes.deadletter.DeadLetterHeaders;
 import routes.pipeline.BatchIngest;
 import routes.pipeline.IngestExchange;
 
 /**
  * A RabbitMQ delivery → the pipeline's exchange properties: attempts made before (from the
- * redelivered flag), the broker timestamp, and the acknowledger that acks or nacks the delivery
+ * redelivered flag), the broker timestamp, the message id and the {@code x-dead-letter-id} of a
+ * replay (the identity of its dead letter), and the acknowledger that acks or nacks the delivery
  * when the pipeline is done with it. The incoming AMQP headers are dropped: nothing downstream reads
  * them, and they must not leak into anything the pipeline publishes.
  */
@@ -63,6 +65,15 @@ public class RabbitMqDelivery implements Processor {
         Date timestamp = message.getHeader(SpringRabbitMQConstants.TIMESTAMP, Date.class);
         if (timestamp != null) {
             exchange.setProperty(IngestExchange.ENQUEUED_AT, timestamp.getTime());
+        }
+        // Who the message is, for its dead letter's identity (routes.deadletter.DeadLetterIdentity).
+        String messageId = message.getHeader(SpringRabbitMQConstants.MESSAGE_ID, String.class);
+        if (messageId != null && !messageId.isEmpty()) {
+            exchange.setProperty(IngestExchange.MESSAGE_ID, messageId);
+        }
+        String replayOf = message.getHeader(DeadLetterHeaders.DEAD_LETTER_ID, String.class);
+        if (replayOf != null) {
+            exchange.setProperty(IngestExchange.DEAD_LETTER_ID, replayOf);
         }
         message.removeHeaders("*");
         acknowledger.delivered(exchange, channel, tag);

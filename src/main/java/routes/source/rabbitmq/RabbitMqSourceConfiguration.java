@@ -68,6 +68,8 @@ public class RabbitMqSourceConfiguration {
     BatchingRabbitMqComponent batchingRabbitMqComponent(ConnectionFactory connectionFactory) {
         BatchingRabbitMqComponent component = new BatchingRabbitMqComponent();
         component.setConnectionFactory(connectionFactory);
+        // Bodies stay bytes from the broker to the dead letter.
+        component.setMessageConverter(new RawBodyMessageConverter());
         return component;
     }
 

@@ -1,35 +1,53 @@
 package routes.source.redis;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Reads the optional producer enqueue time of a Redis message: a top-level {@code "enqueued_at"} field
  * holding epoch milliseconds, e.g. {@code {"enqueued_at": 1763892930250, "device_id": ...}}. A Redis
  * list keeps no timestamp of its own; the validator ignores unknown fields, so this stays within the
- * message contract. A plain text scan: the consumer does not parse the JSON a second time.
+ * message contract. A plain scan of the bytes: the consumer neither decodes nor parses the message.
  */
 final class EnqueuedAt {
 
-    private static final String FIELD = "\"enqueued_at\"";
+    private static final byte[] FIELD = "\"enqueued_at\"".getBytes(StandardCharsets.US_ASCII);
 
     private EnqueuedAt() {
     }
 
     /** The enqueue time in epoch millis, or null when the message carries none (or not as a number). */
-    static Long of(String payload) {
-        int at = payload.indexOf(FIELD);
+    static Long of(byte[] payload) {
+        int at = indexOf(payload, FIELD);
         if (at < 0) {
             return null;
         }
-        int i = at + FIELD.length();
-        while (i < payload.length() && (payload.charAt(i) == ' ' || payload.charAt(i) == ':')) {
+        int i = at + FIELD.length;
+        while (i < payload.length && (payload[i] == ' ' || payload[i] == ':')) {
             i++;
         }
+        long value = 0;
         int start = i;
-        while (i < payload.length() && Character.isDigit(payload.charAt(i)) && i - start < 15) {
+        while (i < payload.length && payload[i] >= '0' && payload[i] <= '9' && i - start < 15) {
+            value = value * 10 + (payload[i] - '0');
             i++;
         }
-        if (i == start) {
-            return null;
+        return i == start ? null : value;
+    }
+
+    static Long of(String payload) {
+        return of(payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
         }
-        return Long.parseLong(payload, start, i, 10);
+        return -1;
     }
 }

@@ -1,11 +1,12 @@
 package routes.source.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Processor;
 import org.springframework.data.redis.connection.RedisListCommands.Direction;
-import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.RedisTemplate;
 
 /**
  * Redis list {@code key} → the route, reliably: entries move atomically (Lua, up to batchSize per call)
@@ -19,13 +20,13 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
 
     private static final int MAINTENANCE_LIMIT = 1000;
 
-    private final StringRedisTemplate redis;
+    private final RedisTemplate<String, byte[]> redis;
     private final List<String> takeKeys;
     private final String delayedSeq;
 
     RedisListConsumer(RedisQueueEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
-        this.redis = endpoint.getComponent().redis();
+        this.redis = endpoint.getComponent().bytes();
         this.takeKeys = List.of(endpoint.getKey(), endpoint.getProcessingList());
         this.delayedSeq = endpoint.getDelayedSet() + ":seq";
     }
@@ -33,7 +34,7 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
     @Override
     @SuppressWarnings("unchecked")
     protected List<Delivery> take(int max) {
-        List<String> entries = redis.execute(RedisScripts.TAKE, takeKeys, Integer.toString(max));
+        List<byte[]> entries = redis.execute(RedisScripts.TAKE, takeKeys, bytes(Integer.toString(max)));
         if (entries == null || entries.isEmpty()) {
             // Waits for the next entry without taking it: a same-list RIGHT→RIGHT move changes nothing.
             redis.opsForList().move(endpoint.getKey(), Direction.RIGHT, endpoint.getKey(), Direction.RIGHT,
@@ -41,7 +42,7 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
             return List.of();
         }
         List<Delivery> deliveries = new ArrayList<>(entries.size());
-        for (String raw : entries) {
+        for (byte[] raw : entries) {
             QueueEntry entry = QueueEntry.parse(raw);
             deliveries.add(new Delivery(raw, entry.payload(), entry.deliveries()));
         }
@@ -50,11 +51,11 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
 
     @Override
     protected void acknowledge(List<Delivery> done) {
-        String[] entries = new String[done.size()];
+        Object[] entries = new Object[done.size()];
         for (int i = 0; i < entries.length; i++) {
             entries[i] = done.get(i).id();
         }
-        redis.execute(RedisScripts.ACK, List.of(endpoint.getProcessingList()), (Object[]) entries);
+        redis.execute(RedisScripts.ACK, List.of(endpoint.getProcessingList()), entries);
     }
 
     @Override
@@ -62,14 +63,19 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
         int deliveries = delivery.priorAttempts() + (countsAsAttempt ? 1 : 0);
         redis.execute(RedisScripts.RETRY_LATER,
                 List.of(endpoint.getProcessingList(), endpoint.getDelayedSet(), delayedSeq),
-                delivery.id(), QueueEntry.requeued(deliveries, delivery.payload()), Long.toString(delayMillis));
+                delivery.id(), QueueEntry.requeued(deliveries, delivery.payload()), bytes(Long.toString(delayMillis)));
     }
 
     @Override
     protected void maintain() {
-        String limit = Integer.toString(MAINTENANCE_LIMIT);
+        byte[] limit = bytes(Integer.toString(MAINTENANCE_LIMIT));
         redis.execute(RedisScripts.MOVE_DUE, List.of(endpoint.getDelayedSet(), endpoint.getKey()), limit);
         redis.execute(RedisScripts.RECOVER, List.of(endpoint.getProcessingList(), endpoint.getKey()),
-                Long.toString(endpoint.visibilityTimeoutMillis()), limit);
+                bytes(Long.toString(endpoint.visibilityTimeoutMillis())), limit);
+    }
+
+    /** Script arguments go through the byte serializer too. */
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 }

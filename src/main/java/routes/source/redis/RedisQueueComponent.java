@@ -4,7 +4,9 @@ import java.util.Map;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.stereotype.Component;
 import routes.config.IngestProperties;
 
@@ -21,6 +23,7 @@ public class RedisQueueComponent extends DefaultComponent {
     private final StringRedisTemplate redis;
     private final IngestProperties.Redelivery redelivery;
     private final RecoveryGate gate;
+    private volatile RedisTemplate<String, byte[]> bytes;
 
     public RedisQueueComponent(StringRedisTemplate redis, IngestProperties properties, ObjectProvider<RecoveryGate> gate) {
         this.redis = redis;
@@ -37,6 +40,24 @@ public class RedisQueueComponent extends DefaultComponent {
 
     StringRedisTemplate redis() {
         return redis;
+    }
+
+    /**
+     * The same connection with keys as text and values as bytes: entries and payloads are never decoded,
+     * so an entry that is not UTF-8 is acknowledged (LREM) by its exact bytes.
+     */
+    RedisTemplate<String, byte[]> bytes() {
+        if (bytes == null) {
+            RedisTemplate<String, byte[]> template = new RedisTemplate<>();
+            template.setConnectionFactory(redis.getRequiredConnectionFactory());
+            template.setKeySerializer(RedisSerializer.string());
+            template.setValueSerializer(RedisSerializer.byteArray());
+            template.setHashKeySerializer(RedisSerializer.string());
+            template.setHashValueSerializer(RedisSerializer.byteArray());
+            template.afterPropertiesSet();
+            bytes = template;
+        }
+        return bytes;
     }
 
     IngestProperties.Redelivery redelivery() {

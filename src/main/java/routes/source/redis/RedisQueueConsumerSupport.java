@@ -29,8 +29,11 @@ abstract class RedisQueueConsumerSupport extends DefaultConsumer {
     static final String SOURCE = "redis";
     private static final int SETTLE_BATCH = 2000;
 
-    /** One message taken from Redis: its Redis identity (list entry or stream id), body and prior deliveries. */
-    record Delivery(String id, String payload, int priorAttempts) {
+    /**
+     * One message taken from Redis: its Redis identity (the list entry's exact bytes, or the stream id),
+     * its body as the producer's bytes, and its prior deliveries.
+     */
+    record Delivery(byte[] id, byte[] payload, int priorAttempts) {
     }
 
     /** How the route completed a delivery; failure null = success. */

@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.data.redis.connection.stream.RecordId;
 import org.springframework.data.redis.connection.stream.StreamRecords;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -85,8 +86,10 @@ public class RedisSource implements IngestSource {
     @Override
     public void publish(byte[] body, Map<String, String> headers) {
         if (stream()) {
-            redis.opsForStream().add(StreamRecords.string(Map.of(properties.streamField(),
-                    new String(body, StandardCharsets.UTF_8))).withStreamKey(properties.queue()));
+            byte[] key = properties.queue().getBytes(StandardCharsets.UTF_8);
+            Map<byte[], byte[]> fields = Map.of(properties.streamField().getBytes(StandardCharsets.UTF_8), body);
+            redis.execute((RedisCallback<RecordId>) c -> c.streamCommands()
+                    .xAdd(StreamRecords.newRecord().in(key).ofBytes(fields)));
         } else {
             byte[] key = properties.queue().getBytes(StandardCharsets.UTF_8);
             redis.execute((RedisCallback<Long>) c -> c.listCommands().lPush(key, body));

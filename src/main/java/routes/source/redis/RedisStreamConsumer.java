@@ -10,6 +10,7 @@ import org.springframework.data.redis.connection.stream.ReadOffset;
 import org.springframework.data.redis.connection.stream.StreamOffset;
 import org.springframework.data.redis.connection.stream.StreamReadOptions;
 import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -42,11 +43,14 @@ class RedisStreamConsumer extends RedisQueueConsumerSupport {
             """, List.class);
 
     private final StringRedisTemplate redis;
+    /** Payloads as the producer's bytes (never decoded), so a dead letter keeps them exactly. */
+    private final RedisTemplate<String, byte[]> bytes;
     private final org.springframework.data.redis.connection.stream.Consumer groupConsumer;
 
     RedisStreamConsumer(RedisQueueEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
         this.redis = endpoint.getComponent().redis();
+        this.bytes = endpoint.getComponent().bytes();
         this.groupConsumer = org.springframework.data.redis.connection.stream.Consumer.from(
                 endpoint.getGroup(), endpoint.getConsumerName());
     }
@@ -68,7 +72,7 @@ class RedisStreamConsumer extends RedisQueueConsumerSupport {
     @Override
     @SuppressWarnings("unchecked")
     protected List<Delivery> take(int max) {
-        List<MapRecord<String, Object, Object>> records = redis.opsForStream().read(groupConsumer,
+        List<MapRecord<String, Object, Object>> records = bytes.opsForStream().read(groupConsumer,
                 StreamReadOptions.empty().count(max).block(Duration.ofSeconds(1)),
                 StreamOffset.create(endpoint.getKey(), ReadOffset.lastConsumed()));
         if (records == null || records.isEmpty()) {
@@ -77,14 +81,15 @@ class RedisStreamConsumer extends RedisQueueConsumerSupport {
         List<Delivery> deliveries = new ArrayList<>(records.size());
         for (MapRecord<String, Object, Object> record : records) {
             Object payload = record.getValue().get(endpoint.getStreamField());
-            deliveries.add(new Delivery(record.getId().getValue(), payload == null ? "" : payload.toString(), 0));
+            deliveries.add(new Delivery(utf8(record.getId().getValue()),
+                    payload instanceof byte[] b ? b : new byte[0], 0));
         }
         return deliveries;
     }
 
     @Override
     protected void acknowledge(List<Delivery> done) {
-        String[] ids = done.stream().map(Delivery::id).toArray(String[]::new);
+        String[] ids = done.stream().map(d -> new String(d.id(), StandardCharsets.US_ASCII)).toArray(String[]::new);
         redis.opsForStream().acknowledge(endpoint.getKey(), endpoint.getGroup(), ids);
     }
 
@@ -101,21 +106,26 @@ class RedisStreamConsumer extends RedisQueueConsumerSupport {
         if (permits == 0) {
             return;
         }
-        List<String> claimed;
+        List<byte[]> claimed;
         try {
-            claimed = redis.execute(RECLAIM, List.of(endpoint.getKey()), endpoint.getGroup(),
-                    endpoint.getConsumerName(), Long.toString(endpoint.visibilityTimeoutMillis()),
-                    Integer.toString(permits), endpoint.getStreamField());
+            claimed = bytes.execute(RECLAIM, List.of(endpoint.getKey()), utf8(endpoint.getGroup()),
+                    utf8(endpoint.getConsumerName()), utf8(Long.toString(endpoint.visibilityTimeoutMillis())),
+                    utf8(Integer.toString(permits)), endpoint.getStreamField().getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             release(permits);
             throw e;
         }
         List<Delivery> deliveries = new ArrayList<>();
         for (int i = 0; claimed != null && i + 2 < claimed.size(); i += 3) {
-            deliveries.add(new Delivery(claimed.get(i), claimed.get(i + 2), Integer.parseInt(claimed.get(i + 1)) - 1));
+            int count = Integer.parseInt(new String(claimed.get(i + 1), StandardCharsets.US_ASCII));
+            deliveries.add(new Delivery(claimed.get(i), claimed.get(i + 2), count - 1));
         }
         release(permits - deliveries.size());
         dispatch(deliveries);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String rootMessage(Throwable e) {

@@ -21,7 +21,8 @@ import routes.support.WriteBlock;
 /**
  * {@code kill -9} of the packaged app (target/*.jar, built by {@code mvn verify} before the ITs) while
  * it drains a Redis list; after a restart the recoverer returns the entries the dead process had taken,
- * and every event is in the tables exactly once.
+ * and every event is in the tables exactly once, and every invalid message in {@code dead_letters}
+ * exactly once (its dead letter may have committed before the kill, its ack not).
  */
 class RedisCrashIT {
 
@@ -29,6 +30,8 @@ class RedisCrashIT {
     static final String QUEUE = PREFIX + "queue";
     static final String PROCESSING = QUEUE + ":processing";
     static final int EVENTS = 20_000;
+    /** One invalid message after every this many events. */
+    static final int INVALID_EVERY = 100;
 
     private Process app;
 
@@ -43,7 +46,8 @@ class RedisCrashIT {
     void killedMidStreamThenRestartedEveryEventLandsExactlyOnce() throws Exception {
         String url = TestDatabase.recreate("it_redis_crash");
         JdbcTemplate jdbc = new JdbcTemplate(new DriverManagerDataSource(url, TestDatabase.USER, ""));
-        List<String> events = RedisTestEvents.withDuplicates("crash", EVENTS, 1000);
+        List<String> events = withInvalid(RedisTestEvents.withDuplicates("crash", EVENTS, 1000));
+        long invalid = events.stream().filter(e -> e.contains("not-a-uuid")).count();
         try (Jedis jedis = new Jedis(RedisService.HOST, RedisService.PORT)) {
             jedis.del(QUEUE, PROCESSING, QUEUE + ":delayed", QUEUE + ":dlq");
             int firstPart = events.size() / 5;
@@ -69,8 +73,31 @@ class RedisCrashIT {
             assertThat(jdbc.queryForObject("SELECT count(DISTINCT event_id) FROM ingest_events", Long.class))
                     .isEqualTo(EVENTS);
             assertThat(StatsInvariant.violations(jdbc)).isEmpty();
-            assertThat(jedis.llen(QUEUE + ":dlq")).isZero();
+            await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters(jdbc) == invalid);
+            assertThat(jdbc.queryForObject("SELECT count(DISTINCT dead_letter_id) FROM dead_letters", Long.class))
+                    .isEqualTo(invalid);
+            // The DLQ list may hold a copy more than once (LPUSH and LREM are not atomic), each with one id.
+            assertThat(jedis.lrange(QUEUE + ":dlq", 0, -1).stream()
+                    .map(e -> e.replaceAll(".*\"x-dead-letter-id\":\"([^\"]+)\".*", "$1")).distinct().count())
+                    .isEqualTo(invalid);
         }
+    }
+
+    /** The events with a distinct invalid message (a device_id that is no UUID) after every {@link #INVALID_EVERY}. */
+    private static List<String> withInvalid(List<String> events) {
+        List<String> out = new ArrayList<>(events.size() + events.size() / INVALID_EVERY);
+        for (int i = 0; i < events.size(); i++) {
+            out.add(events.get(i));
+            if (i % INVALID_EVERY == INVALID_EVERY - 1) {
+                out.add("{\"device_id\": \"not-a-uuid\", \"n\": " + i + "}");
+            }
+        }
+        return out;
+    }
+
+    private static long deadLetters(JdbcTemplate jdbc) {
+        Long n = jdbc.queryForObject("SELECT count(*) FROM dead_letters", Long.class);
+        return n == null ? 0 : n;
     }
 
     private static void push(Jedis jedis, List<String> events) {

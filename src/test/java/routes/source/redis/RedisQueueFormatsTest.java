@@ -17,29 +17,43 @@ class RedisQueueFormatsTest {
 
     @Test
     void rawProducerMessageHasNoPriorDeliveries() {
-        QueueEntry entry = QueueEntry.parse("{\"device_id\":\"x\"}");
+        QueueEntry entry = QueueEntry.parse(utf8("{\"device_id\":\"x\"}"));
         assertThat(entry.deliveries()).isZero();
-        assertThat(entry.payload()).isEqualTo("{\"device_id\":\"x\"}");
+        assertThat(entry.payload()).isEqualTo(utf8("{\"device_id\":\"x\"}"));
     }
 
     @Test
     void requeuedEntryKeepsPayloadExactlyAndCountsDeliveries() {
-        String payload = "{\"a\":\"x|y\",\"b\":\"ir1|9|9|\"}";
+        byte[] payload = utf8("{\"a\":\"x|y\",\"b\":\"ir1|9|9|\"}");
         QueueEntry entry = QueueEntry.parse(QueueEntry.requeued(4, payload));
         assertThat(entry.deliveries()).isEqualTo(4);
         assertThat(entry.takenAt()).isZero();
         assertThat(entry.payload()).isEqualTo(payload);
-        QueueEntry taken = QueueEntry.parse("ir1|1763856000123|2|" + payload);
+        QueueEntry taken = QueueEntry.parse(utf8("ir1|1763856000123|2|" + new String(payload, StandardCharsets.UTF_8)));
         assertThat(taken.takenAt()).isEqualTo(1763856000123L);
         assertThat(taken.deliveries()).isEqualTo(2);
         assertThat(taken.payload()).isEqualTo(payload);
     }
 
     @Test
+    void payloadThatIsNotUtf8StaysTheExactBytes() {
+        byte[] payload = {(byte) 0xff, (byte) 0xfe, '{', (byte) 0xc3, '(', '}'};
+        byte[] requeued = QueueEntry.requeued(1, payload);
+        QueueEntry entry = QueueEntry.parse(requeued);
+        assertThat(entry.payload()).isEqualTo(payload);
+        assertThat(entry.raw()).isEqualTo(requeued);
+        assertThat(QueueEntry.parse(payload).payload()).isEqualTo(payload);
+    }
+
+    @Test
     void malformedPrefixIsTreatedAsARawMessage() {
-        QueueEntry entry = QueueEntry.parse("ir1|abc|2|{}");
+        QueueEntry entry = QueueEntry.parse(utf8("ir1|abc|2|{}"));
         assertThat(entry.deliveries()).isZero();
-        assertThat(entry.payload()).isEqualTo("ir1|abc|2|{}");
+        assertThat(entry.payload()).isEqualTo(utf8("ir1|abc|2|{}"));
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

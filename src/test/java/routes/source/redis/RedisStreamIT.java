@@ -25,8 +25,8 @@ import routes.support.TestDatabase;
 
 /**
  * Stream mode against the local Redis and PostgreSQL, with {@code ingest.idempotency.repository=redis}:
- * exactly once with duplicates (XACKed, nothing left pending), and entries read by a consumer that died
- * claimed after the visibility timeout.
+ * exactly once with duplicates (XACKed, nothing left pending), entries read by a consumer that died
+ * claimed after the visibility timeout, and a payload that is not UTF-8 dead-lettered as its bytes.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RedisStreamIT {
@@ -105,6 +105,22 @@ class RedisStreamIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> jedis.xpending(STREAM, GROUP).getTotal() == 0);
         }
         assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
+    void anEntryThatIsNotUtf8IsDeadLetteredOnceByteForByteAndAcknowledged() {
+        String marker = java.util.UUID.randomUUID().toString();
+        byte[] body = ("\u00ff\u00fe not json " + marker).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        try (Jedis jedis = new Jedis(RedisService.HOST, RedisService.PORT)) {
+            jedis.xadd(STREAM.getBytes(java.nio.charset.StandardCharsets.UTF_8), redis.clients.jedis.params.XAddParams.xAddParams(),
+                    Map.of("payload".getBytes(java.nio.charset.StandardCharsets.UTF_8), body));
+            await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                    "SELECT count(*) FROM dead_letters WHERE payload LIKE ?", Long.class, "%" + marker + "%") == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> jedis.xpending(STREAM, GROUP).getTotal() == 0);
+        }
+        String base64 = jdbc.queryForObject("SELECT headers->>'x-payload-base64' FROM dead_letters WHERE payload LIKE ?",
+                String.class, "%" + marker + "%");
+        assertThat(java.util.Base64.getDecoder().decode(base64)).isEqualTo(body);
     }
 
     private long rows(String run) {
