@@ -22,9 +22,9 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
 import org.springframework.security.web.header.HeaderWriterFilter;
 
 /**
- * Who may call what: health, prometheus, {@code /v1/health} and reading dead letters are open;
- * {@code POST /v1/events} is open or needs {@code ingest.security.events-token}; dead-letter writes,
- * {@code /console} and every other actuator endpoint need the admin (HTTP Basic or the admin token).
+ * Who may call what: health, prometheus and {@code /v1/health} are open; {@code POST /v1/events} is open
+ * or needs {@code ingest.security.events-token}; dead letters (reads included), {@code /console} and
+ * every other actuator endpoint need the admin (HTTP Basic or the admin token).
  */
 @Configuration
 public class SecurityConfiguration {
@@ -52,8 +52,8 @@ public class SecurityConfiguration {
                 .requestMatchers("/actuator", "/actuator/**").hasRole(ADMIN)
                 .requestMatchers(HttpMethod.POST, "/v1/events").access(eventsAccess())
                 .requestMatchers(HttpMethod.GET, "/v1/health").permitAll()
-                .requestMatchers(HttpMethod.GET, "/v1/dead-letters", "/v1/dead-letters/*").permitAll()
                 .requestMatchers(HttpMethod.GET, "/v1/messages/*").permitAll()
+                // Reads too: dead letters hold the producers' payloads (docs/adr/0004-ops-admin-security.md).
                 .requestMatchers("/v1/dead-letters", "/v1/dead-letters/**").hasRole(ADMIN)
                 .requestMatchers("/console", "/console/**").hasRole(ADMIN)
                 .requestMatchers("/error").permitAll()
