@@ -1,9 +1,6 @@
 package routes.security;
 
-import java.security.SecureRandom;
-import java.util.Base64;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.nio.file.Path;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -30,7 +27,6 @@ import org.springframework.security.web.header.HeaderWriterFilter;
 public class SecurityConfiguration {
 
     public static final String ADMIN = "INGEST_ADMIN";
-    private static final Logger LOG = LoggerFactory.getLogger(SecurityConfiguration.class);
 
     private final SecurityProperties properties;
 
@@ -76,9 +72,8 @@ public class SecurityConfiguration {
                 throw new IllegalStateException("No admin password configured: set ingest.security.admin-password "
                         + "(environment INGEST_ADMIN_PASSWORD). The brokers profile has no default password.");
             }
-            password = randomPassword();
-            LOG.warn("No ingest.security.admin-password set: generated one for user '{}' for this run only: {}",
-                    properties.adminUser(), password);
+            password = GeneratedAdminPassword.readOrCreate(Path.of(properties.generatedPasswordFile()),
+                    properties.adminUser());
         }
         return new InMemoryUserDetailsManager(User.withUsername(properties.adminUser())
                 .password(encoder.encode(password)).roles(ADMIN).build());
@@ -87,11 +82,5 @@ public class SecurityConfiguration {
     @Bean
     PasswordEncoder passwordEncoder() {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
-    }
-
-    private static String randomPassword() {
-        byte[] bytes = new byte[18];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }
