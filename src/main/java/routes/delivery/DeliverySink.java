@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
 import routes.deadletter.DeadLetterHeaders;
 import routes.deadletter.DeadLetterStore;
+import routes.pipeline.ErrorType;
 import routes.status.MessageStatusStore;
 
 /**
@@ -112,14 +113,14 @@ public class DeliverySink implements Processor {
     private void bury(DeliveryMessage message, int attempt, String error, String takenFrom, String taken) {
         OffsetDateTime failedAt = OffsetDateTime.now(ZoneOffset.UTC);
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put(DeadLetterHeaders.ERROR_TYPE, "exhausted");
+        headers.put(DeadLetterHeaders.ERROR_TYPE, ErrorType.EXHAUSTED.label());
         headers.put(DeadLetterHeaders.ERROR_MESSAGE, error);
         headers.put(DeadLetterHeaders.ATTEMPTS, Integer.toString(attempt));
         headers.put(DeadLetterHeaders.SOURCE, SOURCE);
         headers.put(DeadLetterHeaders.FAILED_AT, failedAt.toString());
         String original = new DeliveryMessage(message.messageId(), message.payload(), 0, 0, null).toJson(mapper);
         transaction.executeWithoutResult(tx -> {
-            deadLetters.insert(SOURCE, queue.queue(), null, "exhausted", error, attempt, original, headers, failedAt);
+            deadLetters.insert(SOURCE, queue.queue(), null, ErrorType.EXHAUSTED.label(), error, attempt, original, headers, failedAt);
             if (properties.trackStatus()) {
                 status.dead(SOURCE, message.messageId(), attempt, error);
             }

@@ -16,7 +16,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.camel.ProducerTemplate;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -26,6 +32,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.yaml.snakeyaml.Yaml;
+import routes.pipeline.ErrorType;
 import routes.pipeline.IngestExchange;
 import routes.source.IngestSource;
 import routes.support.Http;
@@ -38,6 +45,7 @@ import routes.support.TestDatabase;
  * per-source gauges (queue depth, source up) exist without a broker.
  */
 @AutoConfigureObservability
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "ingest.security.admin-password=metrics-it"})
 class MetricsExportIT {
@@ -70,7 +78,71 @@ class MetricsExportIT {
     @LocalServerPort int port;
     @Autowired ProducerTemplate producer;
 
+    /**
+     * CONTRACT §5: every series of every enabled source exists from start-up at 0, so a rate or an alert
+     * never reads "no data" before the first error. Runs first: no traffic has been sent yet.
+     */
     @Test
+    @Order(1)
+    void everySeriesOfEveryEnabledSourceIsThereAtZeroBeforeAnyTraffic() {
+        List<Sample> scrape = Sample.parse(new Http(port).get("/actuator/prometheus", null).body());
+        List<String> missing = new ArrayList<>();
+        for (String source : List.of("http", SOURCE)) {
+            for (String status : List.of("success", "duplicate", "invalid", "dead", "filtered")) {
+                expectZero(scrape, missing, "ingest_events_total", Map.of("source", source, "status", status));
+            }
+            for (ErrorType type : ErrorType.values()) {
+                expectZero(scrape, missing, "ingest_errors_total", Map.of("source", source, "error_type", type.label()));
+                expectZero(scrape, missing, "ingest_dead_letters_total", Map.of("source", source, "error_type", type.label()));
+            }
+            expectZero(scrape, missing, "ingest_rows_total", Map.of("source", source));
+            expectZero(scrape, missing, "ingest_processing_duration_seconds_count", Map.of("source", source));
+        }
+        // A broker source: its queue (the stand-in always has 7 waiting) and its broker-to-receive wait.
+        expectZero(scrape, missing, "ingest_queue_wait_seconds_count", Map.of("source", SOURCE));
+        assertThat(Sample.find(scrape, "ingest_queue_depth", Map.of("source", SOURCE, "queue", "metricsit.q")))
+                .as("ingest_queue_depth of the broker source").hasValueSatisfying(v -> assertThat(v.value()).isEqualTo(7));
+        assertThat(missing).as("series missing or not 0 before any traffic").isEmpty();
+    }
+
+    private static void expectZero(List<Sample> scrape, List<String> missing, String name, Map<String, String> labels) {
+        Optional<Sample> sample = Sample.find(scrape, name, labels);
+        if (sample.isEmpty() || sample.get().value() != 0) {
+            missing.add(name + labels + sample.map(s -> " = " + s.value()).orElse(""));
+        }
+    }
+
+    /** One line of the Prometheus text format: {@code name{label="value",...} 1.0}. */
+    record Sample(String name, Map<String, String> labels, double value) {
+
+        private static final Pattern LINE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)");
+        private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+        static List<Sample> parse(String scrape) {
+            List<Sample> samples = new ArrayList<>();
+            for (String line : scrape.split("\n")) {
+                Matcher m = LINE.matcher(line);
+                if (line.startsWith("#") || !m.matches()) {
+                    continue;
+                }
+                Map<String, String> labels = new TreeMap<>();
+                Matcher l = LABEL.matcher(m.group(2) == null ? "" : m.group(2));
+                while (l.find()) {
+                    labels.put(l.group(1), l.group(2));
+                }
+                samples.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(3))));
+            }
+            return samples;
+        }
+
+        static Optional<Sample> find(List<Sample> samples, String name, Map<String, String> labels) {
+            return samples.stream().filter(s -> s.name.equals(name) && s.labels.entrySet().containsAll(labels.entrySet()))
+                    .findFirst();
+        }
+    }
+
+    @Test
+    @Order(2)
     void everyMetricInAlertsAndDashboardsIsExported() throws Exception {
         produceTraffic();
         String scrape = new Http(port).get("/actuator/prometheus", null).body();
