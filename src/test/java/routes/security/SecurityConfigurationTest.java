@@ -82,6 +82,8 @@ class SecurityConfigurationTest {
     void theBrokersProfileRequiresAnAdminPasswordAndMainHasNoDefault() throws Exception {
         assertThat(security("application-brokers.yml").get("require-admin-password")).isEqualTo(true);
         assertThat(security("application.yml").get("admin-password")).isEqualTo("${INGEST_ADMIN_PASSWORD:}");
+        assertThat(security("application.yml").get("generated-password-file"))
+                .isEqualTo("${INGEST_ADMIN_PASSWORD_FILE:./data/admin-password}");
     }
 
     @SuppressWarnings("unchecked")
