@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the local services the tests need are running: PostgreSQL, RabbitMQ, NATS (JetStream)
-# and Redis. Starts a stopped one; installs a missing one from Debian's packages (needs root).
+# and Redis, and that Chromium and Prometheus (promtool) are installed. Starts a stopped one; installs
+# a missing one from Debian's packages (needs root).
 # Idempotent: a running service is left alone.
 set -uo pipefail
 
@@ -69,11 +70,19 @@ ensure_chromium() {
   apt_install chromium chromium-driver
 }
 
+# The alert rules' tests (PrometheusRulesTest: promtool) and MetricsExportIT (a Prometheus server the test
+# starts on a free port of its own) use Debian's prometheus package. Not started as a service here.
+ensure_prometheus() {
+  command -v promtool >/dev/null && command -v prometheus >/dev/null && return 0
+  apt_install --no-install-recommends prometheus
+}
+
 status=0
 ensure_postgres || status=1
 ensure_redis || status=1
 ensure_rabbitmq || status=1
 ensure_nats || status=1
 ensure_chromium || status=1
-if [ "$status" = 0 ]; then log "PostgreSQL, Redis, RabbitMQ and NATS are up; Chromium is installed"; fi
+ensure_prometheus || status=1
+if [ "$status" = 0 ]; then log "PostgreSQL, Redis, RabbitMQ and NATS are up; Chromium and Prometheus are installed"; fi
 exit "$status"

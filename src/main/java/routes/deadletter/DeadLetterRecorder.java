@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import routes.ops.IngestMetrics;
+import routes.pipeline.ErrorType;
 import routes.pipeline.InvalidMessageException;
 import routes.pipeline.IngestExchange;
 import routes.pipeline.RetryBudget;
@@ -123,9 +124,9 @@ public class DeadLetterRecorder {
             return invalid.errorType();
         }
         if (cause instanceof RowRejectedException) {
-            return "rejected";
+            return ErrorType.REJECTED.label();
         }
-        return "exhausted";
+        return ErrorType.EXHAUSTED.label();
     }
 
     /** The body as text when it is valid UTF-8 without NUL characters (PostgreSQL text refuses those). */

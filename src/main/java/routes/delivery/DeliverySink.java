@@ -16,6 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import routes.deadletter.DeadLetterHeaders;
 import routes.deadletter.DeadLetterIdentity;
 import routes.deadletter.DeadLetterStore;
+import routes.pipeline.ErrorType;
 import routes.status.MessageStatusStore;
 
 /**
@@ -114,7 +115,7 @@ public class DeliverySink implements Processor {
     private void bury(DeliveryMessage message, int attempt, String error, String takenFrom, String taken) {
         OffsetDateTime failedAt = OffsetDateTime.now(ZoneOffset.UTC);
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put(DeadLetterHeaders.ERROR_TYPE, "exhausted");
+        headers.put(DeadLetterHeaders.ERROR_TYPE, ErrorType.EXHAUSTED.label());
         headers.put(DeadLetterHeaders.ERROR_MESSAGE, error);
         headers.put(DeadLetterHeaders.ATTEMPTS, Integer.toString(attempt));
         headers.put(DeadLetterHeaders.SOURCE, SOURCE);
@@ -125,7 +126,7 @@ public class DeliverySink implements Processor {
                 original.getBytes(StandardCharsets.UTF_8));
         headers.put(DeadLetterHeaders.DEAD_LETTER_ID, deadLetterId);
         transaction.executeWithoutResult(tx -> {
-            deadLetters.record(deadLetterId, false, SOURCE, queue.queue(), null, "exhausted", error, attempt, original,
+            deadLetters.record(deadLetterId, false, SOURCE, queue.queue(), null, ErrorType.EXHAUSTED.label(), error, attempt, original,
                     headers, failedAt);
             if (properties.trackStatus()) {
                 status.dead(SOURCE, message.messageId(), attempt, error);

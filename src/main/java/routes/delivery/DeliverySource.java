@@ -30,6 +30,12 @@ public class DeliverySource implements IngestSource {
         return DeliverySink.SOURCE;
     }
 
+    /** Outbound deliveries: counted by {@code worker_*} metrics, not the ingest ones. */
+    @Override
+    public boolean ingests() {
+        return false;
+    }
+
     @Override
     public String queue() {
         return properties.queue();

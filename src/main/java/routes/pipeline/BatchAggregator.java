@@ -224,12 +224,12 @@ public class BatchAggregator extends AsyncProcessorSupport {
 
     private static String errorType(Exception failure) {
         if (failure instanceof DatabaseUnavailableException) {
-            return "database_unavailable";
+            return ErrorType.DATABASE_UNAVAILABLE.label();
         }
         if (failure instanceof RowRejectedException) {
-            return "rejected";
+            return ErrorType.REJECTED.label();
         }
-        return failure instanceof BatchFailedException ? "database" : "internal";
+        return (failure instanceof BatchFailedException ? ErrorType.DATABASE : ErrorType.INTERNAL).label();
     }
 
     private void finish(Pending p, Exception failure) {

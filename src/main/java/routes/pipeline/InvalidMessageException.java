@@ -11,9 +11,10 @@ public class InvalidMessageException extends RuntimeException {
     private final String errorType;
     private final List<FieldError> errors;
 
+    /** @param errorType a label of {@link ErrorType}: json, validation or too_large */
     public InvalidMessageException(String errorType, List<FieldError> errors) {
         super(describe(errorType, errors));
-        this.errorType = errorType;
+        this.errorType = ErrorType.of(errorType).label();
         this.errors = List.copyOf(errors);
     }
 

@@ -1,9 +1,6 @@
 package routes.security;
 
-import java.security.SecureRandom;
-import java.util.Base64;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.nio.file.Path;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -22,15 +19,14 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
 import org.springframework.security.web.header.HeaderWriterFilter;
 
 /**
- * Who may call what: health, prometheus, {@code /v1/health} and reading dead letters are open;
- * {@code POST /v1/events} is open or needs {@code ingest.security.events-token}; dead-letter writes,
- * {@code /console} and every other actuator endpoint need the admin (HTTP Basic or the admin token).
+ * Who may call what: health, prometheus and {@code /v1/health} are open; {@code POST /v1/events} is open
+ * or needs {@code ingest.security.events-token}; dead letters (reads included), {@code /console} and
+ * every other actuator endpoint need the admin (HTTP Basic or the admin token).
  */
 @Configuration
 public class SecurityConfiguration {
 
     public static final String ADMIN = "INGEST_ADMIN";
-    private static final Logger LOG = LoggerFactory.getLogger(SecurityConfiguration.class);
 
     private final SecurityProperties properties;
 
@@ -52,8 +48,8 @@ public class SecurityConfiguration {
                 .requestMatchers("/actuator", "/actuator/**").hasRole(ADMIN)
                 .requestMatchers(HttpMethod.POST, "/v1/events").access(eventsAccess())
                 .requestMatchers(HttpMethod.GET, "/v1/health").permitAll()
-                .requestMatchers(HttpMethod.GET, "/v1/dead-letters", "/v1/dead-letters/*").permitAll()
                 .requestMatchers(HttpMethod.GET, "/v1/messages/*").permitAll()
+                // Reads too: dead letters hold the producers' payloads (docs/adr/0004-ops-admin-security.md).
                 .requestMatchers("/v1/dead-letters", "/v1/dead-letters/**").hasRole(ADMIN)
                 .requestMatchers("/console", "/console/**").hasRole(ADMIN)
                 .requestMatchers("/error").permitAll()
@@ -76,9 +72,8 @@ public class SecurityConfiguration {
                 throw new IllegalStateException("No admin password configured: set ingest.security.admin-password "
                         + "(environment INGEST_ADMIN_PASSWORD). The brokers profile has no default password.");
             }
-            password = randomPassword();
-            LOG.warn("No ingest.security.admin-password set: generated one for user '{}' for this run only: {}",
-                    properties.adminUser(), password);
+            password = GeneratedAdminPassword.readOrCreate(Path.of(properties.generatedPasswordFile()),
+                    properties.adminUser());
         }
         return new InMemoryUserDetailsManager(User.withUsername(properties.adminUser())
                 .password(encoder.encode(password)).roles(ADMIN).build());
@@ -87,11 +82,5 @@ public class SecurityConfiguration {
     @Bean
     PasswordEncoder passwordEncoder() {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
-    }
-
-    private static String randomPassword() {
-        byte[] bytes = new byte[18];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

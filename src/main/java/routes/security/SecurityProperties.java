@@ -9,14 +9,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param adminUser             the HTTP Basic user of the admin API, the console and the actuator
  * @param adminPassword         its password ({@code INGEST_ADMIN_PASSWORD}); empty: with the
- *                              {@code brokers} profile the app refuses to start, otherwise a random one
- *                              is generated and logged once at start-up
+ *                              {@code brokers} profile the app refuses to start, otherwise the one in
+ *                              {@code generated-password-file} is used (generated there on first start)
  * @param adminToken            optional bearer token accepted instead of the Basic credentials
  *                              ({@code INGEST_ADMIN_TOKEN}); empty: none
  * @param eventsToken           optional bearer token {@code POST /v1/events} requires
  *                              ({@code INGEST_EVENTS_TOKEN}); empty: the endpoint is open
  * @param requireAdminPassword  refuse to start without {@code admin-password}; the {@code brokers}
  *                              profile sets it to true
+ * @param generatedPasswordFile where the embedded default keeps the admin password it generated
+ *                              ({@code INGEST_ADMIN_PASSWORD_FILE}): readable by its owner only, reused on
+ *                              every start while it exists
  */
 @ConfigurationProperties("ingest.security")
 public record SecurityProperties(
@@ -24,7 +27,8 @@ public record SecurityProperties(
         @DefaultValue("") String adminPassword,
         @DefaultValue("") String adminToken,
         @DefaultValue("") String eventsToken,
-        @DefaultValue("false") boolean requireAdminPassword) {
+        @DefaultValue("false") boolean requireAdminPassword,
+        @DefaultValue("./data/admin-password") String generatedPasswordFile) {
 
     public boolean hasAdminPassword() {
         return adminPassword != null && !adminPassword.isBlank();

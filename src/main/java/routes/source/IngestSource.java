@@ -21,6 +21,14 @@ public interface IngestSource {
     /** Publishes to the source queue and returns only once the broker has confirmed it. */
     void publish(byte[] body, Map<String, String> headers) throws Exception;
 
+    /**
+     * Whether its messages go through the ingest pipeline, and so have {@code ingest_events_total} and the
+     * other per-source series; the outbound delivery queue's do not.
+     */
+    default boolean ingests() {
+        return true;
+    }
+
     /** Publishes to the dead-letter destination and returns only once the broker has confirmed it. */
     void publishDeadLetter(byte[] body, Map<String, String> headers) throws Exception;
 }

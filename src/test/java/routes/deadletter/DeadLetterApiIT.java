@@ -57,35 +57,35 @@ class DeadLetterApiIT {
         long oldest = jdbc.queryForObject("SELECT min(id) FROM dead_letters", Long.class);
         jdbc.update("UPDATE dead_letters SET failed_at = now() - interval '2 days' WHERE id = ?", oldest);
 
-        JsonNode alpha = json(http.get("/v1/dead-letters?source=alpha", null).body());
+        JsonNode alpha = json(http.get("/v1/dead-letters?source=alpha", ADMIN).body());
         assertThat(alpha).hasSize(3);
         assertThat(alpha.get(0).get("errorType").asText()).isEqualTo("json");
 
-        JsonNode validation = json(http.get("/v1/dead-letters?error_type=validation", null).body());
+        JsonNode validation = json(http.get("/v1/dead-letters?error_type=validation", ADMIN).body());
         assertThat(validation).hasSize(1);
         assertThat(validation.get(0).get("source").asText()).isEqualTo("beta");
 
         String since = OffsetDateTime.now(ZoneOffset.UTC).minusDays(1).toString();
-        assertThat(json(http.get("/v1/dead-letters?source=alpha&from=" + since, null).body())).hasSize(2);
-        assertThat(json(http.get("/v1/dead-letters?source=alpha&to=" + since, null).body())).hasSize(1);
+        assertThat(json(http.get("/v1/dead-letters?source=alpha&from=" + since, ADMIN).body())).hasSize(2);
+        assertThat(json(http.get("/v1/dead-letters?source=alpha&to=" + since, ADMIN).body())).hasSize(1);
 
-        var first = http.get("/v1/dead-letters?limit=2", null);
+        var first = http.get("/v1/dead-letters?limit=2", ADMIN);
         assertThat(first.headers().firstValue(DeadLetterController.TOTAL_COUNT)).hasValue("4");
         String next = first.headers().firstValue(DeadLetterController.NEXT_BEFORE_ID).orElseThrow();
-        JsonNode second = json(http.get("/v1/dead-letters?limit=2&before_id=" + next, null).body());
+        JsonNode second = json(http.get("/v1/dead-letters?limit=2&before_id=" + next, ADMIN).body());
         assertThat(second).hasSize(2);
         assertThat(second.get(1).get("id").asLong()).isEqualTo(oldest);
-        assertThat(json(http.get("/v1/dead-letters?limit=2&offset=3", null).body())).hasSize(1);
+        assertThat(json(http.get("/v1/dead-letters?limit=2&offset=3", ADMIN).body())).hasSize(1);
     }
 
     @Test
     void oneDeadLetterShowsTheOriginalBodyAndItsHeaders() throws Exception {
         long id = deadLetter("alpha", "not json at all");
-        JsonNode one = json(http.get("/v1/dead-letters/" + id, null).body());
+        JsonNode one = json(http.get("/v1/dead-letters/" + id, ADMIN).body());
         assertThat(one.get("payload").asText()).isEqualTo("not json at all");
         assertThat(one.get("headers").get(DeadLetterHeaders.ERROR_TYPE).asText()).isEqualTo("json");
         assertThat(one.get("headers").get(DeadLetterHeaders.SOURCE).asText()).isEqualTo("alpha");
-        assertThat(http.get("/v1/dead-letters/999999", null).statusCode()).isEqualTo(404);
+        assertThat(http.get("/v1/dead-letters/999999", ADMIN).statusCode()).isEqualTo(404);
     }
 
     @Test

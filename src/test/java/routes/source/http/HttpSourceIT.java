@@ -18,12 +18,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import routes.support.StatsInvariant;
+import routes.support.Http;
 import routes.support.TestDatabase;
 
 /** POST /v1/events (CONTRACT §2, embedded-default mode: 202 only once committed), /v1/health, /v1/dead-letters. */
 @AutoConfigureObservability
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"ingest.embedded-db.enabled=false", "ingest.batch.timeout=20ms"})
+        properties = {"ingest.embedded-db.enabled=false", "ingest.batch.timeout=20ms",
+                "ingest.security.admin-password=http-source-it"})
 class HttpSourceIT {
 
     static final String DEVICE = "0b6f4c2e-6a39-4a8e-9d0f-3c1f5a7e2b11";
@@ -159,9 +161,12 @@ class HttpSourceIT {
     void deadLettersAreListedNewestFirst() throws Exception {
         jdbc.update("INSERT INTO dead_letters (source, queue, error_type, error_message, attempts, payload)"
                 + " VALUES ('rabbitmq', 'q', 'json', 'first', 1, '{'), ('nats', 's', 'validation', 'second', 1, '{}')");
-        JsonNode all = mapper.readTree(get("/v1/dead-letters?limit=10").body());
+        // Dead letters are read with the admin credentials (CONTRACT §5).
+        Http admin = new Http(port);
+        String credentials = Http.basic("admin", "http-source-it");
+        JsonNode all = mapper.readTree(admin.get("/v1/dead-letters?limit=10", credentials).body());
         assertThat(all.findValuesAsText("errorMessage")).containsExactly("second", "first");
-        JsonNode rabbit = mapper.readTree(get("/v1/dead-letters?source=rabbitmq").body());
+        JsonNode rabbit = mapper.readTree(admin.get("/v1/dead-letters?source=rabbitmq", credentials).body());
         assertThat(rabbit.findValuesAsText("source")).containsExactly("rabbitmq");
     }
 }
