@@ -35,8 +35,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li>lock the rows whose key exists ({@code FOR UPDATE}, key order) and read their current values;</li>
  *   <li>update those whose content differs;</li>
  *   <li>add the deltas to {@code daily_stats} in stats-key order;</li>
- *   <li>for the keys where an overwrite changed a value, recompute that key's min and max for its
- *       day (one index range, never the whole day).</li>
+ *   <li>for the keys where an overwrite changed a value, recompute that key's count, sum, min and max
+ *       for its day (one index range, never the whole day): an incremental {@code sum += new - old}
+ *       would drift when magnitudes differ; plain inserts keep the incremental delta.</li>
  * </ol>
  * Device ids travel as {@code text[]} cast to {@code uuid[]} in SQL: pgjdbc sends a text array in binary,
  * but a {@code UUID[]} as one escaped text literal, which cost the app more than the rest of the encoding.
@@ -103,10 +104,12 @@ public class BatchWriter {
                    updated_at   = now()
             """;
 
-    private static final String RECOMPUTE_EXTREMES = """
+    private static final String RECOMPUTE = """
             UPDATE daily_stats AS s
-               SET value_min = x.value_min, value_max = x.value_max, updated_at = now()
-              FROM (SELECT k.day, k.device_id, k.parameter_key, min(e.value) AS value_min, max(e.value) AS value_max
+               SET sample_count = x.sample_count, value_sum = x.value_sum, value_min = x.value_min,
+                   value_max = x.value_max, updated_at = now()
+              FROM (SELECT k.day, k.device_id, k.parameter_key, count(*) AS sample_count, sum(e.value) AS value_sum,
+                           min(e.value) AS value_min, max(e.value) AS value_max
                       FROM unnest(?::date[], ?::text[]::uuid[], ?::text[]) AS k(day, device_id, parameter_key)
                       JOIN ingest_events e
                         ON e.device_id = k.device_id AND e.parameter_key = k.parameter_key
@@ -222,7 +225,7 @@ public class BatchWriter {
             addStats(c, deltas);
         }
         if (!deltas.recompute.isEmpty()) {
-            recomputeExtremes(c, deltas.recompute);
+            recompute(c, deltas.recompute);
         }
         return new Result(insertedCount, updated.size(), sorted.size() - insertedCount - updated.size());
     }
@@ -259,7 +262,7 @@ public class BatchWriter {
         }
     }
 
-    private void recomputeExtremes(Connection c, Set<StatsKey> keys) throws SQLException {
+    private void recompute(Connection c, Set<StatsKey> keys) throws SQLException {
         List<StatsKey> sorted = new ArrayList<>(keys);
         sorted.sort(null);
         int n = sorted.size();
@@ -271,7 +274,7 @@ public class BatchWriter {
             devices[i] = sorted.get(i).deviceId().toString();
             params[i] = sorted.get(i).parameterKey();
         }
-        try (PreparedStatement ps = c.prepareStatement(RECOMPUTE_EXTREMES)) {
+        try (PreparedStatement ps = c.prepareStatement(RECOMPUTE)) {
             ps.setArray(1, c.createArrayOf("text", days));
             ps.setArray(2, c.createArrayOf("text", devices));
             ps.setArray(3, c.createArrayOf("text", params));
@@ -366,7 +369,7 @@ public class BatchWriter {
         }
     }
 
-    /** Deltas per stats key, and the keys whose extremes an overwrite may have moved. */
+    /** Deltas per stats key, and the keys an overwrite changed (their stats are recomputed from their rows). */
     private static final class StatsDeltas {
         final TreeMap<StatsKey, Delta> byDay = new TreeMap<>();
         final Set<StatsKey> recompute = new HashSet<>();
@@ -382,10 +385,11 @@ public class BatchWriter {
             if (Objects.equals(oldValue, row.value())) {
                 return; // only quality, source, event_id or attributes changed: stats stay
             }
+            // No sum delta: sum += new - old drifts when the magnitudes differ (123456789.123 overwritten
+            // with 0.1 left 0.09999999403953552). The recompute sets the key's count, sum, min and max
+            // from its rows; the entry here only takes the stats row's lock in stats-key order first.
             StatsKey key = StatsKey.of(row);
-            Delta d = byDay.computeIfAbsent(key, k -> new Delta());
-            d.sum += row.value() - oldValue;
-            d.include(row.value());
+            byDay.computeIfAbsent(key, k -> new Delta()).include(row.value());
             recompute.add(key);
         }
 

@@ -112,6 +112,35 @@ class BatchWriterIT {
     }
 
     @Test
+    void aLargeValueOverwrittenWithASmallOneLeavesTheExactSum() {
+        writer.write(List.of(row(T0, DEVICE_A, "v", 123456789.123)));
+        writer.write(List.of(row(T0, DEVICE_A, "v", 0.1)));
+        assertThat(jdbc.queryForMap("SELECT sample_count, value_sum, value_min, value_max FROM daily_stats"))
+                .containsEntry("sample_count", 1L).containsEntry("value_sum", 0.1)
+                .containsEntry("value_min", 0.1).containsEntry("value_max", 0.1);
+    }
+
+    @Test
+    void largeValuesOverwrittenManyTimesKeepTheSumExact() {
+        Random random = new Random(13);
+        for (int round = 0; round < 100; round++) {
+            List<MetricRow> batch = new ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                for (int s = 0; s < 3; s++) {
+                    // Magnitudes far apart, so that sum += new - old loses the small values.
+                    double value = round % 2 == 0 ? 1e9 + random.nextDouble() * 1e12 : random.nextDouble();
+                    batch.add(row(T0.plusSeconds(s), DEVICE_A, "k" + k, value));
+                }
+            }
+            // New rows in the same batches as the overwrites: plain inserts keep the incremental delta.
+            batch.add(row(T0.plusSeconds(10 + round), DEVICE_A, "k0", random.nextDouble()));
+            writer.write(batch);
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM ingest_events", Integer.class)).isEqualTo(4 * 3 + 100);
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
     void rowsAcrossUtcMidnightLandOnTheirOwnDays() {
         Instant beforeMidnight = Instant.parse("2026-11-22T23:59:59.999999Z");
         writer.write(List.of(row(beforeMidnight, DEVICE_A, "v", 1), row(beforeMidnight.plusNanos(1000), DEVICE_A, "v", 2)));
