@@ -11,8 +11,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -127,8 +129,24 @@ public class BatchWriter {
         this.transaction = transaction;
     }
 
-    /** What one committed batch did. */
-    public record Result(int inserted, int updated, int unchanged) {
+    /**
+     * What one committed batch did.
+     *
+     * @param unchangedKeys keys whose row the batch found exactly as it was (empty when all were new)
+     * @param repeats       rows equal to an earlier row of the same batch (identity set; usually empty)
+     */
+    public record Result(int inserted, int updated, int unchanged, Set<MetricRow.Key> unchangedKeys,
+                         Set<MetricRow> repeats) {
+
+        /**
+         * Whether this row of the batch changed the table: it was inserted or it overwrote a different
+         * row, and no earlier row of the batch was the same. Two commits of the same row, or two copies
+         * in one batch, change it once; so a message whose rows changed nothing is a duplicate.
+         */
+        public boolean changed(MetricRow row) {
+            return (unchangedKeys.isEmpty() || !unchangedKeys.contains(row.key()))
+                    && (repeats.isEmpty() || !repeats.contains(row));
+        }
     }
 
     /** Work that must commit or roll back with a batch's rows (e.g. status rows); runs on its connection. */
@@ -145,12 +163,30 @@ public class BatchWriter {
     /** As {@link #write(Collection)}, and runs {@code hook} (may be null) last, in the same transaction. */
     public Result write(Collection<MetricRow> rows, TransactionHook hook) {
         TreeMap<MetricRow.Key, MetricRow> byKey = new TreeMap<>();
+        Map<MetricRow.Key, List<MetricRow>> repeatedKeys = null;
+        Set<MetricRow> repeats = Set.of();
         for (MetricRow row : rows) {
-            byKey.put(row.key(), row);
+            MetricRow.Key key = row.key();
+            MetricRow earlier = byKey.put(key, row);
+            if (earlier == null) {
+                continue;
+            }
+            // Rare: a key twice in one batch. Remember which rows merely repeat an earlier one.
+            if (repeatedKeys == null) {
+                repeatedKeys = new HashMap<>();
+                repeats = Collections.newSetFromMap(new IdentityHashMap<>());
+            }
+            List<MetricRow> sameKey = repeatedKeys.computeIfAbsent(key, k -> new ArrayList<>(List.of(earlier)));
+            if (sameKey.contains(row)) {
+                repeats.add(row);
+            } else {
+                sameKey.add(row);
+            }
         }
         List<MetricRow> sorted = new ArrayList<>(byKey.values());
+        Set<MetricRow> repeated = repeats;
         return transaction.execute(status -> jdbc.execute((ConnectionCallback<Result>) c -> {
-            Result result = write(c, sorted);
+            Result result = write(c, sorted, repeated);
             if (hook != null) {
                 hook.run(c);
             }
@@ -158,7 +194,7 @@ public class BatchWriter {
         }));
     }
 
-    private Result write(Connection c, List<MetricRow> sorted) throws SQLException {
+    private Result write(Connection c, List<MetricRow> sorted, Set<MetricRow> repeats) throws SQLException {
         Set<MetricRow.Key> inserted = new HashSet<>();
         int insertedCount;
         // Scrollable (the driver holds the rows anyway) to count them before reading any: the usual batch
@@ -203,6 +239,7 @@ public class BatchWriter {
                 }
             }
         }
+        Set<MetricRow.Key> unchanged = new HashSet<>();
         StatsDeltas deltas = new StatsDeltas();
         for (MetricRow row : sorted) {
             if (allNew) {
@@ -219,6 +256,8 @@ public class BatchWriter {
                     throw new IllegalStateException("row updated without its old value: " + key);
                 }
                 deltas.addOverwrite(row, old);
+            } else {
+                unchanged.add(key);
             }
         }
         if (!deltas.isEmpty()) {
@@ -227,7 +266,7 @@ public class BatchWriter {
         if (!deltas.recompute.isEmpty()) {
             recompute(c, deltas.recompute);
         }
-        return new Result(insertedCount, updated.size(), sorted.size() - insertedCount - updated.size());
+        return new Result(insertedCount, updated.size(), unchanged.size(), unchanged, repeats);
     }
 
     private void addStats(Connection c, StatsDeltas deltas) throws SQLException {
