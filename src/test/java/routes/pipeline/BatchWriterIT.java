@@ -87,6 +87,24 @@ class BatchWriterIT {
     }
 
     @Test
+    void theResultTellsWhichRowsChangedTheTable() {
+        MetricRow a = row(T0, DEVICE_A, "v", 1);
+        MetricRow copyOfA = row(T0, DEVICE_A, "v", 1);
+        MetricRow b = row(T0, DEVICE_B, "v", 2);
+        BatchWriter.Result first = writer.write(List.of(a, copyOfA, b));
+        assertThat(first.changed(a)).isTrue();
+        assertThat(first.changed(copyOfA)).as("a copy of an earlier row of the batch").isFalse();
+        assertThat(first.changed(b)).isTrue();
+
+        MetricRow bAgain = row(T0, DEVICE_B, "v", 2);
+        MetricRow aOverwritten = row(T0, DEVICE_A, "v", 3);
+        BatchWriter.Result second = writer.write(List.of(bAgain, aOverwritten));
+        assertThat(second.changed(bAgain)).as("committed before, as it is").isFalse();
+        assertThat(second.changed(aOverwritten)).as("overwritten with another value").isTrue();
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
     void duplicateKeysWithinOneBatchKeepTheLastWrite() {
         writer.write(List.of(row(T0, DEVICE_A, "voltage", 1), row(T0, DEVICE_A, "voltage", 2)));
         assertThat(jdbc.queryForObject("SELECT value FROM ingest_events", Double.class)).isEqualTo(2.0);
