@@ -184,8 +184,9 @@ public class BatchAggregator extends AsyncProcessorSupport {
         for (Pending p : batch) {
             rows.addAll(p.rows());
         }
+        BatchWriter.Result written;
         try {
-            writer.write(rows, statusHook(batch));
+            written = writer.write(rows, statusHook(batch));
         } catch (RuntimeException e) {
             DatabaseErrors.Kind kind = DatabaseErrors.classify(e);
             if (kind == DatabaseErrors.Kind.UNAVAILABLE) {
@@ -206,6 +207,7 @@ public class BatchAggregator extends AsyncProcessorSupport {
         }
         metrics.batch(rows.size());
         for (Pending p : batch) {
+            p.exchange().setProperty(IngestExchange.WRITTEN, written);
             finish(p, null);
         }
     }

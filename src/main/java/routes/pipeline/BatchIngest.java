@@ -115,7 +115,7 @@ public class BatchIngest extends AsyncProcessorSupport implements CamelContextAw
         // way, where commit-rows retries or dead-letters each on its own.
         aggregator.process(write, doneSync -> {
             if (write.getException() == null) {
-                unit.committed();
+                unit.committed(write.getProperty(IngestExchange.WRITTEN, BatchWriter.Result.class));
                 partDone.run();
             } else {
                 // Message by message instead: each is retried, dead-lettered or handed back on its own.
@@ -180,9 +180,9 @@ public class BatchIngest extends AsyncProcessorSupport implements CamelContextAw
             }
         }
 
-        /** The unit's rows are committed. */
-        void committed() {
-            events.committed();
+        /** The unit's rows are committed; {@code written} says which of them changed the table. */
+        void committed(BatchWriter.Result written) {
+            events.committed(written);
         }
     }
 }

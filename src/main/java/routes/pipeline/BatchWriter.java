@@ -11,8 +11,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,8 +37,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  *   <li>lock the rows whose key exists ({@code FOR UPDATE}, key order) and read their current values;</li>
  *   <li>update those whose content differs;</li>
  *   <li>add the deltas to {@code daily_stats} in stats-key order;</li>
- *   <li>for the keys where an overwrite changed a value, recompute that key's min and max for its
- *       day (one index range, never the whole day).</li>
+ *   <li>for the keys where an overwrite changed a value, recompute that key's count, sum, min and max
+ *       for its day (one index range, never the whole day): an incremental {@code sum += new - old}
+ *       would drift when magnitudes differ; plain inserts keep the incremental delta.</li>
  * </ol>
  * Device ids travel as {@code text[]} cast to {@code uuid[]} in SQL: pgjdbc sends a text array in binary,
  * but a {@code UUID[]} as one escaped text literal, which cost the app more than the rest of the encoding.
@@ -103,10 +106,12 @@ public class BatchWriter {
                    updated_at   = now()
             """;
 
-    private static final String RECOMPUTE_EXTREMES = """
+    private static final String RECOMPUTE = """
             UPDATE daily_stats AS s
-               SET value_min = x.value_min, value_max = x.value_max, updated_at = now()
-              FROM (SELECT k.day, k.device_id, k.parameter_key, min(e.value) AS value_min, max(e.value) AS value_max
+               SET sample_count = x.sample_count, value_sum = x.value_sum, value_min = x.value_min,
+                   value_max = x.value_max, updated_at = now()
+              FROM (SELECT k.day, k.device_id, k.parameter_key, count(*) AS sample_count, sum(e.value) AS value_sum,
+                           min(e.value) AS value_min, max(e.value) AS value_max
                       FROM unnest(?::date[], ?::text[]::uuid[], ?::text[]) AS k(day, device_id, parameter_key)
                       JOIN ingest_events e
                         ON e.device_id = k.device_id AND e.parameter_key = k.parameter_key
@@ -124,8 +129,24 @@ public class BatchWriter {
         this.transaction = transaction;
     }
 
-    /** What one committed batch did. */
-    public record Result(int inserted, int updated, int unchanged) {
+    /**
+     * What one committed batch did.
+     *
+     * @param unchangedKeys keys whose row the batch found exactly as it was (empty when all were new)
+     * @param repeats       rows equal to an earlier row of the same batch (identity set; usually empty)
+     */
+    public record Result(int inserted, int updated, int unchanged, Set<MetricRow.Key> unchangedKeys,
+                         Set<MetricRow> repeats) {
+
+        /**
+         * Whether this row of the batch changed the table: it was inserted or it overwrote a different
+         * row, and no earlier row of the batch was the same. Two commits of the same row, or two copies
+         * in one batch, change it once; so a message whose rows changed nothing is a duplicate.
+         */
+        public boolean changed(MetricRow row) {
+            return (unchangedKeys.isEmpty() || !unchangedKeys.contains(row.key()))
+                    && (repeats.isEmpty() || !repeats.contains(row));
+        }
     }
 
     /** Work that must commit or roll back with a batch's rows (e.g. status rows); runs on its connection. */
@@ -142,12 +163,30 @@ public class BatchWriter {
     /** As {@link #write(Collection)}, and runs {@code hook} (may be null) last, in the same transaction. */
     public Result write(Collection<MetricRow> rows, TransactionHook hook) {
         TreeMap<MetricRow.Key, MetricRow> byKey = new TreeMap<>();
+        Map<MetricRow.Key, List<MetricRow>> repeatedKeys = null;
+        Set<MetricRow> repeats = Set.of();
         for (MetricRow row : rows) {
-            byKey.put(row.key(), row);
+            MetricRow.Key key = row.key();
+            MetricRow earlier = byKey.put(key, row);
+            if (earlier == null) {
+                continue;
+            }
+            // Rare: a key twice in one batch. Remember which rows merely repeat an earlier one.
+            if (repeatedKeys == null) {
+                repeatedKeys = new HashMap<>();
+                repeats = Collections.newSetFromMap(new IdentityHashMap<>());
+            }
+            List<MetricRow> sameKey = repeatedKeys.computeIfAbsent(key, k -> new ArrayList<>(List.of(earlier)));
+            if (sameKey.contains(row)) {
+                repeats.add(row);
+            } else {
+                sameKey.add(row);
+            }
         }
         List<MetricRow> sorted = new ArrayList<>(byKey.values());
+        Set<MetricRow> repeated = repeats;
         return transaction.execute(status -> jdbc.execute((ConnectionCallback<Result>) c -> {
-            Result result = write(c, sorted);
+            Result result = write(c, sorted, repeated);
             if (hook != null) {
                 hook.run(c);
             }
@@ -155,7 +194,7 @@ public class BatchWriter {
         }));
     }
 
-    private Result write(Connection c, List<MetricRow> sorted) throws SQLException {
+    private Result write(Connection c, List<MetricRow> sorted, Set<MetricRow> repeats) throws SQLException {
         Set<MetricRow.Key> inserted = new HashSet<>();
         int insertedCount;
         // Scrollable (the driver holds the rows anyway) to count them before reading any: the usual batch
@@ -200,6 +239,7 @@ public class BatchWriter {
                 }
             }
         }
+        Set<MetricRow.Key> unchanged = new HashSet<>();
         StatsDeltas deltas = new StatsDeltas();
         for (MetricRow row : sorted) {
             if (allNew) {
@@ -216,15 +256,17 @@ public class BatchWriter {
                     throw new IllegalStateException("row updated without its old value: " + key);
                 }
                 deltas.addOverwrite(row, old);
+            } else {
+                unchanged.add(key);
             }
         }
         if (!deltas.isEmpty()) {
             addStats(c, deltas);
         }
         if (!deltas.recompute.isEmpty()) {
-            recomputeExtremes(c, deltas.recompute);
+            recompute(c, deltas.recompute);
         }
-        return new Result(insertedCount, updated.size(), sorted.size() - insertedCount - updated.size());
+        return new Result(insertedCount, updated.size(), unchanged.size(), unchanged, repeats);
     }
 
     private void addStats(Connection c, StatsDeltas deltas) throws SQLException {
@@ -259,7 +301,7 @@ public class BatchWriter {
         }
     }
 
-    private void recomputeExtremes(Connection c, Set<StatsKey> keys) throws SQLException {
+    private void recompute(Connection c, Set<StatsKey> keys) throws SQLException {
         List<StatsKey> sorted = new ArrayList<>(keys);
         sorted.sort(null);
         int n = sorted.size();
@@ -271,7 +313,7 @@ public class BatchWriter {
             devices[i] = sorted.get(i).deviceId().toString();
             params[i] = sorted.get(i).parameterKey();
         }
-        try (PreparedStatement ps = c.prepareStatement(RECOMPUTE_EXTREMES)) {
+        try (PreparedStatement ps = c.prepareStatement(RECOMPUTE)) {
             ps.setArray(1, c.createArrayOf("text", days));
             ps.setArray(2, c.createArrayOf("text", devices));
             ps.setArray(3, c.createArrayOf("text", params));
@@ -366,7 +408,7 @@ public class BatchWriter {
         }
     }
 
-    /** Deltas per stats key, and the keys whose extremes an overwrite may have moved. */
+    /** Deltas per stats key, and the keys an overwrite changed (their stats are recomputed from their rows). */
     private static final class StatsDeltas {
         final TreeMap<StatsKey, Delta> byDay = new TreeMap<>();
         final Set<StatsKey> recompute = new HashSet<>();
@@ -382,10 +424,11 @@ public class BatchWriter {
             if (Objects.equals(oldValue, row.value())) {
                 return; // only quality, source, event_id or attributes changed: stats stay
             }
+            // No sum delta: sum += new - old drifts when the magnitudes differ (123456789.123 overwritten
+            // with 0.1 left 0.09999999403953552). The recompute sets the key's count, sum, min and max
+            // from its rows; the entry here only takes the stats row's lock in stats-key order first.
             StatsKey key = StatsKey.of(row);
-            Delta d = byDay.computeIfAbsent(key, k -> new Delta());
-            d.sum += row.value() - oldValue;
-            d.include(row.value());
+            byDay.computeIfAbsent(key, k -> new Delta()).include(row.value());
             recompute.add(key);
         }
 

@@ -10,9 +10,13 @@ import routes.ops.IngestMetrics;
 
 /**
  * Events committed together as one unit of the batch aggregator (an HTTP request, a batch of broker
- * messages). An event committed before, or repeated within the unit, is left out and counted as a
- * duplicate; the others count as landed, and are remembered as committed, only once their rows are
- * ({@link #committed()}). Not thread-safe: one unit is filled by one thread.
+ * messages). De-duplication is per row (CONTRACT §1): an event is left out, and counted as a duplicate,
+ * only when its message key ({@link IngestEvent#messageKey()}, the same for two messages exactly when
+ * their row keys are) was committed before or came earlier in the unit. The others are written; once
+ * their rows committed ({@link #committed}), each counts as landed if its rows changed the table and as
+ * a duplicate if they did not (another unit committed the same rows first), and is remembered as
+ * committed. The memory of committed keys only saves work: the upsert keeps rows and stats exact without
+ * it. Not thread-safe: one unit is filled by one thread.
  */
 public final class CommitUnit {
 
@@ -23,7 +27,8 @@ public final class CommitUnit {
     private final List<Entry> entries = new ArrayList<>();
     private final List<MetricRow> rows = new ArrayList<>();
 
-    private record Entry(String source, IngestEvent event, long receivedAtNanos) {
+    /** An event of the unit: its rows are {@code rows[firstRow, firstRow + rowCount)}. */
+    private record Entry(String source, String key, int firstRow, int rowCount, long receivedAtNanos) {
     }
 
     public CommitUnit(CommittedOnlyIdempotentRepository committedEvents, RowSplitter splitter, IngestMetrics metrics) {
@@ -39,13 +44,14 @@ public final class CommitUnit {
      * @return whether the event is part of the unit
      */
     public boolean add(String source, IngestEvent event, long receivedAtNanos) {
-        String key = event.key();
+        String key = event.messageKey();
         if (!keys.add(key) || committedEvents.contains(key)) {
             metrics.event(source, "duplicate", 1);
             return false;
         }
-        entries.add(new Entry(source, event, receivedAtNanos));
-        rows.addAll(splitter.rows(event));
+        List<MetricRow> eventRows = splitter.rows(event);
+        entries.add(new Entry(source, key, rows.size(), eventRows.size(), receivedAtNanos));
+        rows.addAll(eventRows);
         return true;
     }
 
@@ -54,19 +60,44 @@ public final class CommitUnit {
         return rows;
     }
 
-    /** The unit's rows are committed: its events count as landed and are remembered as committed. */
-    public void committed() {
-        Map<String, long[]> bySource = new HashMap<>(2); // source → {events, rows}
+    /**
+     * The unit's rows are committed ({@code written}: what the commit did, from the write exchange's
+     * {@link IngestExchange#WRITTEN}): each event counts as landed, or as a duplicate when none of its rows
+     * changed the table, and is remembered as committed.
+     */
+    public void committed(BatchWriter.Result written) {
+        Map<String, long[]> bySource = new HashMap<>(2); // source → {landed events, their rows, duplicates}
         for (Entry entry : entries) {
-            committedEvents.add(entry.event().key());
-            long[] counts = bySource.computeIfAbsent(entry.source(), s -> new long[2]);
-            counts[0]++;
-            counts[1] += entry.event().metrics().size();
-            metrics.processing(entry.source(), entry.receivedAtNanos());
+            committedEvents.add(entry.key());
+            long[] counts = bySource.computeIfAbsent(entry.source(), s -> new long[3]);
+            int changed = changedRows(entry, written);
+            if (changed > 0) {
+                counts[0]++;
+                counts[1] += changed;
+                metrics.processing(entry.source(), entry.receivedAtNanos());
+            } else {
+                counts[2]++;
+            }
         }
         bySource.forEach((source, counts) -> {
             metrics.event(source, "success", counts[0]);
             metrics.rows(source, counts[1]);
+            if (counts[2] > 0) {
+                metrics.event(source, "duplicate", counts[2]);
+            }
         });
+    }
+
+    private int changedRows(Entry entry, BatchWriter.Result written) {
+        if (written == null) {
+            return entry.rowCount(); // no report of the write: count as before, every event landed
+        }
+        int changed = 0;
+        for (int i = entry.firstRow(); i < entry.firstRow() + entry.rowCount(); i++) {
+            if (written.changed(rows.get(i))) {
+                changed++;
+            }
+        }
+        return changed;
     }
 }

@@ -34,7 +34,7 @@ public class EventValidator implements Processor {
             // Validated already by the source (HTTP validates a whole request before answering).
             exchange.setProperty(IngestExchange.ORIGINAL_BODY, exchange.getMessage().getBody(byte[].class));
             exchange.setProperty(IngestExchange.TRACE_ID, validated.traceId());
-            exchange.setProperty(IngestExchange.EVENT_KEY, validated.key());
+            exchange.setProperty(IngestExchange.EVENT_KEY, validated.messageKey());
             exchange.getMessage().setBody(validated);
             return;
         }
@@ -44,7 +44,7 @@ public class EventValidator implements Processor {
             IngestEvent event = parser.parse(body == null ? new byte[0] : body);
             exchange.setProperty(IngestExchange.TRACE_ID, event.traceId());
             exchange.setProperty(IngestExchange.EVENT, event);
-            exchange.setProperty(IngestExchange.EVENT_KEY, event.key());
+            exchange.setProperty(IngestExchange.EVENT_KEY, event.messageKey());
             exchange.getMessage().setBody(event);
         } catch (InvalidMessageException e) {
             metrics.error(source, e.errorType());

@@ -51,8 +51,13 @@ public final class IngestExchange {
     public static final String TRACKED = "ingestTracked";
     /** Set on a replayed dead letter, so the idempotent consumer lets it through. */
     public static final String REPLAY = "ingestReplay";
-    /** The idempotency key of the event (set by the validator), read by the idempotent consumer. */
+    /** The idempotency key of the message (set by the validator), read by the idempotent consumer. */
     public static final String EVENT_KEY = "ingestEventKey";
+    /**
+     * What the commit of the exchange's rows did ({@code BatchWriter.Result}, set by the batch aggregator):
+     * which rows changed the table, so that a message counts as success or duplicate by what it wrote.
+     */
+    public static final String WRITTEN = "ingestWritten";
 
     private IngestExchange() {
     }

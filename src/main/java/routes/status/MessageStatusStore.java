@@ -6,10 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
@@ -39,7 +39,9 @@ public class MessageStatusStore {
     private static final String COMPLETE_ALL = """
             INSERT INTO message_status AS s (message_id, source, status, attempts, started_at, completed_at, updated_at)
             SELECT id, source, 'completed', attempts, started_at, now(), now()
-              FROM unnest(?::text[], ?::text[], ?::int4[], ?::timestamptz[]) AS u(id, source, attempts, started_at)
+              FROM unnest(?::text[], ?::text[], ?::int4[], ?::timestamptz[])
+                   WITH ORDINALITY AS u(id, source, attempts, started_at, ord)
+             ORDER BY u.ord
             ON CONFLICT (message_id) DO UPDATE
                SET source = EXCLUDED.source, status = 'completed',
                    attempts = GREATEST(s.attempts, EXCLUDED.attempts),
@@ -82,8 +84,9 @@ public class MessageStatusStore {
 
     /** Marks messages completed on {@code connection}, inside the transaction that did their work. */
     public static void completedAll(Connection connection, List<TrackedMessage> messages) throws SQLException {
-        // One row per id: ON CONFLICT DO UPDATE may not touch a row twice in one statement.
-        Map<String, TrackedMessage> byId = new LinkedHashMap<>();
+        // One row per id (ON CONFLICT DO UPDATE may not touch a row twice in one statement), in id order:
+        // every writer locks the rows in the same order, so two batches sharing ids cannot deadlock.
+        Map<String, TrackedMessage> byId = new TreeMap<>();
         messages.forEach(m -> byId.put(m.id(), m));
         if (byId.isEmpty()) {
             return;

@@ -14,7 +14,8 @@ import routes.pipeline.IngestExchange;
  * The pipeline's status steps (routes/ingest.camel.yaml), for sources with
  * {@code ingest.sources.<name>.track-status=true}: marks a validated, new event as tracked (and writes
  * "running" with {@code ingest.status.record-running}); the batch aggregator writes "completed" in the
- * transaction that commits its rows; "dead" once dead-lettered. The message id is the event's idempotency key (event_id, else device and timestamp).
+ * transaction that commits its rows; "dead" once dead-lettered. The message id is the message's
+ * idempotency key ({@link IngestEvent#messageKey()}): distinct for messages of different parameters.
  */
 @Component
 public class MessageStatusTracker {
@@ -45,7 +46,7 @@ public class MessageStatusTracker {
         if (source == null || event == null || !tracks(source)) {
             return;
         }
-        String id = event.key();
+        String id = event.messageKey();
         int attempt = exchange.getProperty(IngestExchange.PRIOR_ATTEMPTS, 0, Integer.class) + 1;
         exchange.setProperty(IngestExchange.TRACKED, new TrackedMessage(id, source, attempt, System.currentTimeMillis()));
         if (!properties.recordRunning()) {

@@ -87,6 +87,24 @@ class BatchWriterIT {
     }
 
     @Test
+    void theResultTellsWhichRowsChangedTheTable() {
+        MetricRow a = row(T0, DEVICE_A, "v", 1);
+        MetricRow copyOfA = row(T0, DEVICE_A, "v", 1);
+        MetricRow b = row(T0, DEVICE_B, "v", 2);
+        BatchWriter.Result first = writer.write(List.of(a, copyOfA, b));
+        assertThat(first.changed(a)).isTrue();
+        assertThat(first.changed(copyOfA)).as("a copy of an earlier row of the batch").isFalse();
+        assertThat(first.changed(b)).isTrue();
+
+        MetricRow bAgain = row(T0, DEVICE_B, "v", 2);
+        MetricRow aOverwritten = row(T0, DEVICE_A, "v", 3);
+        BatchWriter.Result second = writer.write(List.of(bAgain, aOverwritten));
+        assertThat(second.changed(bAgain)).as("committed before, as it is").isFalse();
+        assertThat(second.changed(aOverwritten)).as("overwritten with another value").isTrue();
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
     void duplicateKeysWithinOneBatchKeepTheLastWrite() {
         writer.write(List.of(row(T0, DEVICE_A, "voltage", 1), row(T0, DEVICE_A, "voltage", 2)));
         assertThat(jdbc.queryForObject("SELECT value FROM ingest_events", Double.class)).isEqualTo(2.0);
@@ -108,6 +126,35 @@ class BatchWriterIT {
         assertThat(writer.write(List.of(attributesOnly)).updated()).isEqualTo(1);
         assertThat(jdbc.queryForObject("SELECT source FROM ingest_events WHERE time = ?", String.class,
                 java.sql.Timestamp.from(T0))).isEqualTo("opcua");
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
+    void aLargeValueOverwrittenWithASmallOneLeavesTheExactSum() {
+        writer.write(List.of(row(T0, DEVICE_A, "v", 123456789.123)));
+        writer.write(List.of(row(T0, DEVICE_A, "v", 0.1)));
+        assertThat(jdbc.queryForMap("SELECT sample_count, value_sum, value_min, value_max FROM daily_stats"))
+                .containsEntry("sample_count", 1L).containsEntry("value_sum", 0.1)
+                .containsEntry("value_min", 0.1).containsEntry("value_max", 0.1);
+    }
+
+    @Test
+    void largeValuesOverwrittenManyTimesKeepTheSumExact() {
+        Random random = new Random(13);
+        for (int round = 0; round < 100; round++) {
+            List<MetricRow> batch = new ArrayList<>();
+            for (int k = 0; k < 4; k++) {
+                for (int s = 0; s < 3; s++) {
+                    // Magnitudes far apart, so that sum += new - old loses the small values.
+                    double value = round % 2 == 0 ? 1e9 + random.nextDouble() * 1e12 : random.nextDouble();
+                    batch.add(row(T0.plusSeconds(s), DEVICE_A, "k" + k, value));
+                }
+            }
+            // New rows in the same batches as the overwrites: plain inserts keep the incremental delta.
+            batch.add(row(T0.plusSeconds(10 + round), DEVICE_A, "k0", random.nextDouble()));
+            writer.write(batch);
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM ingest_events", Integer.class)).isEqualTo(4 * 3 + 100);
         assertThat(StatsInvariant.violations(jdbc)).isEmpty();
     }
 

@@ -42,7 +42,7 @@ class EventParserTest {
         assertThat(e.protocol()).isEqualTo("modbus");
         assertThat(e.sourceTimestamp()).isEqualTo(Instant.parse("2026-11-22T10:15:30.250Z"));
         assertThat(e.metrics()).containsExactly(new IngestEvent.Metric("voltage", 229.7, (short) 192, "{\"unit\":\"V\"}"));
-        assertThat(e.key()).isEqualTo("e-42");
+        assertThat(e.messageKey()).isEqualTo("e-42:voltage");
     }
 
     @Test
@@ -56,7 +56,7 @@ class EventParserTest {
     void keyWithoutEventIdIsDeviceAndTimestamp() {
         IngestEvent e = parse("{\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T11:15:30.25+01:00\","
                 + "\"metrics\":[{\"parameter_key\":\"v\",\"value\":1}],\"unknown\":{\"ignored\":true}}");
-        assertThat(e.key()).isEqualTo(DEVICE + ":2026-11-22T11:15:30.25+01:00");
+        assertThat(e.messageKey()).isEqualTo(DEVICE + ":2026-11-22T11:15:30.25+01:00:v");
         assertThat(e.sourceTimestamp()).isEqualTo(Instant.parse("2026-11-22T10:15:30.250Z"));
     }
 

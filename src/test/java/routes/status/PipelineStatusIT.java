@@ -44,17 +44,18 @@ class PipelineStatusIT {
         HttpResponse<String> accepted = post("/v1/events", event("e-status-1"));
         assertThat(accepted.statusCode()).isEqualTo(202);
 
-        // No waiting: 202 comes after the commit, and "completed" commits with the rows.
-        MessageStatus status = store.find("e-status-1").orElseThrow();
+        // No waiting: 202 comes after the commit, and "completed" commits with the rows. The message id is
+        // its idempotency key: event_id and parameter for a message of one parameter.
+        MessageStatus status = store.find("e-status-1:voltage").orElseThrow();
         assertThat(status.status()).isEqualTo("completed");
         assertThat(status.source()).isEqualTo("http");
         assertThat(status.attempts()).isEqualTo(1);
         assertThat(status.startedAt()).isNotNull();
         assertThat(status.completedAt()).isAfterOrEqualTo(status.startedAt());
 
-        JsonNode api = MAPPER.readTree(get("/v1/messages/e-status-1").body());
+        JsonNode api = MAPPER.readTree(get("/v1/messages/e-status-1:voltage").body());
         assertThat(api.get("status").asText()).isEqualTo("completed");
-        assertThat(api.get("messageId").asText()).isEqualTo("e-status-1");
+        assertThat(api.get("messageId").asText()).isEqualTo("e-status-1:voltage");
     }
 
     @Test
@@ -63,7 +64,7 @@ class PipelineStatusIT {
             exchange.setProperty(IngestExchange.SOURCE, "untracked");
             exchange.getMessage().setBody(event("e-status-untracked"));
         });
-        assertThat(store.find("e-status-untracked")).isEmpty();
+        assertThat(store.find("e-status-untracked:voltage")).isEmpty();
     }
 
     @Test

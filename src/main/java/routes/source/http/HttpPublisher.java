@@ -1,8 +1,13 @@
 package routes.source.http;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import org.springframework.stereotype.Component;
+import routes.pipeline.IngestEvent;
 import routes.source.IngestSource;
 import routes.source.IngestSources;
 
@@ -10,8 +15,14 @@ import routes.source.IngestSources;
 @Component
 public class HttpPublisher {
 
-    /** Header carrying the event's event_id, from which a source may set its own de-duplication id. */
+    /** Header carrying the event's event_id. */
     public static final String EVENT_ID = "x-event-id";
+    /**
+     * Header carrying, for an event with an event_id, its message key ({@link IngestEvent#messageKey()}, equal
+     * for two messages exactly when their row keys are; printable ASCII), from which a source may set its own
+     * de-duplication id: not the event_id alone, which messages of different parameters share (CONTRACT §1).
+     */
+    public static final String MESSAGE_KEY = "x-message-key";
     public static final String TRACE_ID = "x-trace-id";
 
     private final IngestSources sources;
@@ -34,9 +45,23 @@ public class HttpPublisher {
             headers.put(TRACE_ID, events.traceId());
             if (events.eventIds().get(i) != null) {
                 headers.put(EVENT_ID, events.eventIds().get(i));
+                headers.put(MESSAGE_KEY, ascii(events.parsed().get(i).messageKey()));
             }
             broker.publish(events.events().get(i), headers);
         }
         return events.events().size();
+    }
+
+    /** The key as it is when printable ASCII (what broker headers take), else its SHA-256. */
+    static String ascii(String key) {
+        if (key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            return key;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return "sha256:" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 }

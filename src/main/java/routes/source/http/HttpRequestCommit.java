@@ -3,6 +3,7 @@ package routes.source.http;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 import routes.ops.IngestMetrics;
+import routes.pipeline.BatchWriter;
 import routes.pipeline.CommitUnit;
 import routes.pipeline.CommittedOnlyIdempotentRepository;
 import routes.pipeline.IngestEvent;
@@ -61,8 +62,9 @@ public class HttpRequestCommit {
         exchange.getMessage().setBody(unit.rows());
     }
 
-    /** After the commit: the events count as landed and are remembered as committed. */
+    /** After the commit: the events count as landed (or duplicates) and are remembered as committed. */
     public void committed(Exchange exchange) {
-        exchange.getProperty(UNIT, CommitUnit.class).committed();
+        exchange.getProperty(UNIT, CommitUnit.class)
+                .committed(exchange.getProperty(IngestExchange.WRITTEN, BatchWriter.Result.class));
     }
 }

@@ -64,13 +64,16 @@ public class NatsSource implements IngestSource {
         }
     }
 
-    /** Publishes with a PubAck; {@code x-event-id} becomes {@code Nats-Msg-Id} so JetStream drops resends. */
+    /**
+     * Publishes with a PubAck; {@code x-message-key} becomes {@code Nats-Msg-Id} so JetStream drops resends
+     * (the key, not the event_id: messages of different parameters share an event_id, CONTRACT §1).
+     */
     @Override
     public void publish(byte[] body, Map<String, String> headers) throws Exception {
         PublishOptions.Builder options = PublishOptions.builder().expectedStream(properties.stream());
-        String eventId = headers.get(HttpPublisher.EVENT_ID);
-        if (eventId != null && !eventId.isEmpty()) {
-            options.messageId(NatsHeaderValue.encode(eventId));
+        String messageKey = headers.get(HttpPublisher.MESSAGE_KEY);
+        if (messageKey != null && !messageKey.isEmpty()) {
+            options.messageId(NatsHeaderValue.encode(messageKey));
         }
         send(properties.subject(), body, NatsHeaderValue.headers(headers), options.build());
     }

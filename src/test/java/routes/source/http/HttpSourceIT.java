@@ -8,6 +8,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -17,6 +28,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import routes.support.PerParameterMessages;
 import routes.support.StatsInvariant;
 import routes.support.Http;
 import routes.support.TestDatabase;
@@ -39,6 +51,8 @@ class HttpSourceIT {
     int port;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    MeterRegistry meters;
     final ObjectMapper mapper = new ObjectMapper();
     final HttpClient client = HttpClient.newHttpClient();
 
@@ -108,6 +122,76 @@ class HttpSourceIT {
         assertThat(mapper.readTree(again.body()).get("accepted").asInt()).isEqualTo(2);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM ingest_events", Integer.class)).isEqualTo(4);
         assertThat(jdbc.queryForObject("SELECT sum(sample_count) FROM daily_stats", Long.class)).isEqualTo(4L);
+    }
+
+    double events(String status) {
+        return PerParameterMessages.events(meters, "http", status);
+    }
+
+    @Test
+    void oneMessagePerParameterAtOneInstantOrSharingAnEventIdLandsEveryRowAndRepeatsAreDuplicates() throws Exception {
+        UUID device = UUID.randomUUID();
+        List<String> messages = PerParameterMessages.of(device, "shared-http");
+        double success = events("success");
+        double duplicate = events("duplicate");
+
+        assertThat(post("[" + String.join(",", messages) + "]").statusCode()).isEqualTo(202);
+        for (String message : messages) {
+            assertThat(post(message).statusCode()).isEqualTo(202);
+        }
+
+        assertThat(PerParameterMessages.rows(jdbc, device)).isEqualTo(PerParameterMessages.COUNT);
+        assertThat(events("success") - success).isEqualTo(PerParameterMessages.COUNT);
+        assertThat(events("duplicate") - duplicate).isEqualTo(PerParameterMessages.COUNT);
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
+    void concurrentClientsSendingTheSameEventsCountEachEventOnceAsSuccessAndEveryRepeatAsDuplicate() throws Exception {
+        int clients = 4;
+        int requests = 40;
+        int perRequest = 5;
+        UUID device = UUID.randomUUID();
+        Instant start = Instant.parse("2026-11-24T00:00:00Z");
+        List<String> bodies = new ArrayList<>();
+        for (int r = 0; r < requests; r++) {
+            List<String> events = new ArrayList<>();
+            for (int k = 0; k < perRequest; k++) {
+                int i = r * perRequest + k;
+                events.add(String.format(Locale.ROOT, "{\"event_id\":\"race-%d\",\"device_id\":\"%s\","
+                        + "\"source_timestamp\":\"%s\",\"metrics\":[{\"parameter_key\":\"voltage\",\"value\":%d},"
+                        + "{\"parameter_key\":\"current\",\"value\":1.5}]}", i, device, start.plusSeconds(i), i));
+            }
+            bodies.add("[" + String.join(",", events) + "]");
+        }
+        double success = events("success");
+        double duplicate = events("duplicate");
+
+        // Every client sends the same requests in the same order at the same time: each event is in
+        // flight in up to four requests at once, none of which can have seen another commit it.
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Void>> done = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            done.add(pool.submit(() -> {
+                go.await();
+                for (String body : bodies) {
+                    assertThat(post(body).statusCode()).isEqualTo(202);
+                }
+                return null;
+            }));
+        }
+        go.countDown();
+        for (Future<Void> f : done) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+
+        int distinct = requests * perRequest;
+        assertThat(PerParameterMessages.rows(jdbc, device)).isEqualTo(2L * distinct);
+        assertThat(events("success") - success).as("success").isEqualTo(distinct);
+        assertThat(events("duplicate") - duplicate).as("duplicate").isEqualTo((clients - 1) * distinct);
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
     }
 
     @Test

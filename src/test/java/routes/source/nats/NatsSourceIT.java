@@ -36,8 +36,12 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import routes.IngestApplication;
+import routes.pipeline.EventParser;
 import routes.support.StatsInvariant;
+import routes.support.PerParameterMessages;
+import io.micrometer.core.instrument.MeterRegistry;
 import routes.support.TestDatabase;
 
 /** NATS JetStream → PostgreSQL with the real local NATS and PostgreSQL, on this class's own streams. */
@@ -129,6 +133,40 @@ class NatsSourceIT {
 
     private long rows(UUID device) {
         return jdbc.queryForObject("SELECT count(*) FROM ingest_events WHERE device_id = ?", Long.class, device);
+    }
+
+    @Autowired MeterRegistry meters;
+
+    @Test
+    void oneMessagePerParameterAtOneInstantOrSharingAnEventIdLandsEveryRowAndRepeatsAreDuplicates() throws Exception {
+        UUID device = UUID.randomUUID();
+        List<byte[]> messages = PerParameterMessages.bytes(PerParameterMessages.of(device, "shared-nats"));
+        double success = PerParameterMessages.events(meters, "nats", "success");
+        double duplicate = PerParameterMessages.events(meters, "nats", "duplicate");
+
+        // The first of each group committed before the others come: separate pulls in flight at once
+        // would otherwise not see each other's keys, and land even where keys collide.
+        int half = PerParameterMessages.COUNT / 2;
+        publish(messages.get(0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows(device) == 1);
+        publish(messages.get(half));
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows(device) == 2);
+        for (int i = 0; i < messages.size(); i++) {
+            if (i != 0 && i != half) {
+                publish(messages.get(i));
+            }
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> rows(device) == PerParameterMessages.COUNT
+                && PerParameterMessages.events(meters, "nats", "success") - success == PerParameterMessages.COUNT);
+        for (byte[] message : messages) {
+            publish(message);
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                PerParameterMessages.events(meters, "nats", "duplicate") - duplicate == PerParameterMessages.COUNT);
+
+        assertThat(rows(device)).isEqualTo(PerParameterMessages.COUNT);
+        assertThat(PerParameterMessages.events(meters, "nats", "success") - success).isEqualTo(PerParameterMessages.COUNT);
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
     }
 
     @Test
@@ -253,9 +291,23 @@ class NatsSourceIT {
             assertThat(last).isEqualTo(before + 1);
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> rows(device) == 3);
-        // The resend was dropped by JetStream's duplicate window (Nats-Msg-Id = event_id): one delivery only.
+        // The resend was dropped by JetStream's duplicate window (Nats-Msg-Id = the message key): one delivery only.
         assertThat(deliveries.stream().filter(d -> d.body().contains(device.toString())).map(Delivery::msgId))
-                .containsExactly(eventId);
+                .containsExactly(new EventParser(new ObjectMapper()).parse(body).messageKey());
+    }
+
+    @Test
+    void httpPublishToNatsLandsEveryRowOfMessagesSharingAnEventIdOrAnInstant() {
+        UUID device = UUID.randomUUID();
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        String array = "[" + String.join(",", PerParameterMessages.of(device, "http-shared-" + device)) + "]";
+
+        ResponseEntity<String> answer = http.postForEntity("/v1/events", new HttpEntity<>(array, headers), String.class);
+
+        assertThat(answer.getStatusCode().value()).as(answer.getBody()).isEqualTo(202);
+        // Nats-Msg-Id is the message's key, not its event_id: JetStream drops none of them.
+        await().atMost(Duration.ofSeconds(20)).until(() -> rows(device) == PerParameterMessages.COUNT);
     }
 
     /** Whether the stream no longer holds the message (workqueue retention removes it on ack). */

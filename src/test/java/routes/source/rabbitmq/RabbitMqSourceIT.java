@@ -33,6 +33,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import routes.IngestApplication;
 import routes.support.StatsInvariant;
+import routes.support.PerParameterMessages;
 import routes.support.TestDatabase;
 import routes.support.WriteBlock;
 
@@ -127,6 +128,31 @@ class RabbitMqSourceIT {
                 .tag("routeId", RabbitMqSourceConfiguration.ROUTE_ID).counter();
         assertThat(routeExchanges).isNotNull();
         assertThat(routeExchanges.count()).isPositive().isLessThan(bodies.size() / 3.0);
+    }
+
+    @Test
+    void oneMessagePerParameterAtOneInstantOrSharingAnEventIdLandsEveryRowAndRepeatsAreDuplicates() {
+        perParameterMessagesLandEveryRow(broker, QUEUE, jdbc, meters, "shared-rabbitmq");
+    }
+
+    /** Issue 13's per-row case through a RabbitMQ source: all rows land, repeats count as duplicates. */
+    static void perParameterMessagesLandEveryRow(RabbitMqTestBroker broker, String queue, JdbcTemplate jdbc,
+                                                 MeterRegistry meters, String eventId) {
+        UUID device = UUID.randomUUID();
+        List<byte[]> messages = PerParameterMessages.bytes(PerParameterMessages.of(device, eventId));
+        double success = PerParameterMessages.events(meters, "rabbitmq", "success");
+        double duplicate = PerParameterMessages.events(meters, "rabbitmq", "duplicate");
+
+        broker.publish(queue, messages);
+        await().atMost(Duration.ofSeconds(15)).until(() -> PerParameterMessages.rows(jdbc, device) == PerParameterMessages.COUNT
+                && PerParameterMessages.events(meters, "rabbitmq", "success") - success == PerParameterMessages.COUNT);
+        broker.publish(queue, messages);
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                PerParameterMessages.events(meters, "rabbitmq", "duplicate") - duplicate == PerParameterMessages.COUNT);
+
+        assertThat(PerParameterMessages.rows(jdbc, device)).isEqualTo(PerParameterMessages.COUNT);
+        assertThat(PerParameterMessages.events(meters, "rabbitmq", "success") - success).isEqualTo(PerParameterMessages.COUNT);
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
     }
 
     @Test

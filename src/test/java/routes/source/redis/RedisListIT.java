@@ -23,6 +23,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import routes.support.StatsInvariant;
+import routes.support.PerParameterMessages;
+import java.util.UUID;
 import routes.support.TestDatabase;
 
 /**
@@ -105,6 +107,25 @@ class RedisListIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> redis.opsForList().size(PROCESSING) == 0);
         assertThat(rows(run)).isEqualTo(3000L * RedisTestEvents.METRICS);
         assertThat(redis.opsForList().size(QUEUE)).isZero();
+        assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
+    void oneMessagePerParameterAtOneInstantOrSharingAnEventIdLandsEveryRowAndRepeatsAreDuplicates() {
+        UUID device = UUID.randomUUID();
+        List<String> messages = PerParameterMessages.of(device, "shared-redis");
+        double success = PerParameterMessages.events(meters, "redis", "success");
+        double duplicate = PerParameterMessages.events(meters, "redis", "duplicate");
+
+        redis.opsForList().leftPushAll(QUEUE, messages);
+        await().atMost(Duration.ofSeconds(15)).until(() -> PerParameterMessages.rows(jdbc, device) == PerParameterMessages.COUNT
+                && PerParameterMessages.events(meters, "redis", "success") - success == PerParameterMessages.COUNT);
+        redis.opsForList().leftPushAll(QUEUE, messages);
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                PerParameterMessages.events(meters, "redis", "duplicate") - duplicate == PerParameterMessages.COUNT);
+
+        assertThat(PerParameterMessages.rows(jdbc, device)).isEqualTo(PerParameterMessages.COUNT);
+        assertThat(PerParameterMessages.events(meters, "redis", "success") - success).isEqualTo(PerParameterMessages.COUNT);
         assertThat(StatsInvariant.violations(jdbc)).isEmpty();
     }
 
