@@ -102,6 +102,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'log "ERROR: the command at line $LINENO failed"' ERR
 
 # ---- PostgreSQL of its own
 pg_port=$(free_port)
@@ -148,7 +149,7 @@ case "$broker" in
       --ingest.sources.rabbitmq.queue=chaos.raw.q --ingest.sources.rabbitmq.dead-letter-exchange=chaos.dlx
       --ingest.sources.rabbitmq.dead-letter-queue=chaos.raw.dlq --ingest.sources.rabbitmq.dead-letter-routing-key=chaos.raw.dlq)
     left_in_source() { rabbitmqctl_own list_queues -q --no-table-headers name messages 2>/dev/null \
-      | awk '$1 == "chaos.raw.q" { print $2 }'; }
+      | awk '$1 == "chaos.raw.q" { print $2 }' || true; }
     fail_broker() {
       log "broker fails: RabbitMQ node stopped (rabbitmqctl stop), restarted 3 s later"
       rabbitmqctl_own stop >/dev/null 2>&1 || die "could not stop the RabbitMQ node"
@@ -174,7 +175,7 @@ case "$broker" in
 import json, sys
 for account in json.load(sys.stdin).get("account_details", []):
     for stream in account.get("stream_detail", []):
-        if stream["name"] == "CHAOS": print(stream["state"]["messages"])'; }
+        if stream["name"] == "CHAOS": print(stream["state"]["messages"])' 2>/dev/null || true; }
     fail_broker() {
       log "broker fails: nats-server stopped (SIGTERM), restarted 3 s later"
       kill "$nats_pid"
@@ -193,11 +194,11 @@ for account in json.load(sys.stdin).get("account_details", []):
     app_args+=(--spring.data.redis.host=127.0.0.1 --spring.data.redis.port=6379
       --ingest.sources.redis.queue=chaos:queue --ingest.sources.redis.processing-list=chaos:queue:processing
       --ingest.sources.redis.delayed-set=chaos:queue:delayed --ingest.sources.redis.dlq=chaos:queue:dlq)
-    left_in_source() { echo $(($(redis-cli -p 6379 llen chaos:queue) + $(redis-cli -p 6379 llen chaos:queue:processing) \
-      + $(redis-cli -p 6379 zcard chaos:queue:delayed))); }
+    left_in_source() { redis-cli -h 127.0.0.1 -p 6379 eval "return redis.call('llen', KEYS[1]) + redis.call('llen', KEYS[2])
+      + redis.call('zcard', KEYS[3])" 3 chaos:queue chaos:queue:processing chaos:queue:delayed 2>/dev/null || true; }
     fail_broker() {
       log "broker fails: Redis CLIENT KILL TYPE normal (every client connection dropped; never a restart)"
-      log "  $(redis-cli -p 6379 client kill type normal) connection(s) killed"
+      log "  $(redis-cli -h 127.0.0.1 -p 6379 client kill type normal) connection(s) killed"
     }
     ;;
 esac
@@ -235,7 +236,7 @@ app_start() {
 scrape_duplicates() { # the app's duplicate counter of this life, when it answers
   local n
   n=$(curl -s --max-time 2 "http://127.0.0.1:$app_port/actuator/prometheus" 2>/dev/null \
-    | awk -v s="source=\"$broker\"" '/^ingest_events_total\{/ && index($0, s) && index($0, "status=\"duplicate\"") { printf "%d", $NF }')
+    | awk -v s="source=\"$broker\"" '/^ingest_events_total\{/ && index($0, s) && index($0, "status=\"duplicate\"") { printf "%d", $NF }' || true)
   if [ -n "$n" ]; then duplicates_life=$n; fi
 }
 kill_app() {
