@@ -49,7 +49,8 @@ wait_port() { # name port seconds
   die "$1 did not open port $2 within $3 s"
 }
 
-# ---- build: the packaged jar, the test classes (publisher, report) and the test classpath
+# ---- build: the packaged jar, the test classes (publisher, report) and the test classpath. A jar that is
+# there is used as it is: after changing the code, package again.
 jar=$(ls target/ingest-routes-*.jar 2>/dev/null | head -n 1 || true)
 if [ -z "$jar" ] || [ ! -f target/test-classes/routes/chaos/ChaosReport.class ]; then
   log "building the jar: ./mvnw -B -o -DskipTests package"
@@ -308,6 +309,6 @@ app_pid=""
 log "report (app stopped; logs in $logs/)"
 status=0
 "$java_bin" -cp "$classpath" "${java_args[@]}" -Dchaos.duplicates-counted="$duplicates_total" routes.chaos.ChaosReport \
-  | sed 's/^/  /' || status=$?
+  | sed 's/^/  /' | tee "$logs/report.txt" || status=$?
 log "done in $(($(date +%s) - started)) s: $broker, $events events"
 exit "$status"
