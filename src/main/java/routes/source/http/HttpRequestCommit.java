@@ -1,6 +1,8 @@
 package routes.source.http;
 
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import routes.ops.IngestMetrics;
 import routes.pipeline.CommitUnit;
@@ -24,6 +26,7 @@ import routes.status.MessageStatusTracker;
 @Component
 public class HttpRequestCommit {
 
+    private static final Logger LOG = LoggerFactory.getLogger(HttpRequestCommit.class);
     static final String SOURCE = "http";
     /** The request's {@link CommitUnit}, in the exchange while its rows are written. */
     static final String UNIT = "ingestHttpCommitUnit";
@@ -61,8 +64,16 @@ public class HttpRequestCommit {
         exchange.getMessage().setBody(unit.rows());
     }
 
-    /** After the commit: the events count as landed and are remembered as committed. */
+    /**
+     * After the commit: the events count as landed and are remembered as committed. The rows are
+     * durable whatever this bookkeeping does, so its failure (an idempotency store blipping) is logged and
+     * the request still answered 202.
+     */
     public void committed(Exchange exchange) {
-        exchange.getProperty(UNIT, CommitUnit.class).committed();
+        try {
+            exchange.getProperty(UNIT, CommitUnit.class).committed();
+        } catch (RuntimeException e) {
+            LOG.warn("Request committed, but remembering its events as committed failed: {}", e.toString());
+        }
     }
 }
