@@ -32,8 +32,13 @@ import routes.pipeline.IngestExchange;
  * message to the route asynchronously (a pull's messages are in flight together, so the pipeline can
  * batch them). When the route completes the exchange: success → ack; failure → nak with the back-off
  * delay so JetStream redelivers; on the last delivery, or while the database is down, the message is
- * kept (in progress) and retried here, because a nak would burn or exceed max_deliver.
+ * kept (in progress) and retried here, because a nak would burn or exceed the attempt limit.
  * Messages in flight longer than a third of ack_wait are kept alive with in-progress acks.
+ *
+ * <p>The attempt limit ({@code maxDeliver}) is this consumer's, not JetStream's: the server-side consumer
+ * delivers without limit ({@link JetStreamTopology}), so a message whose last delivery died with the
+ * process, or whose ack was lost, comes again. Such a delivery (beyond the limit) gets its one attempt:
+ * it commits, or its failure finds the budget spent and it is dead-lettered.
  */
 public class JetStreamConsumer extends DefaultConsumer {
 
@@ -266,6 +271,7 @@ public class JetStreamConsumer extends DefaultConsumer {
         return exchange;
     }
 
+    /** The last delivery allowed, or one beyond it (the previous one died unsettled). */
     private boolean lastDelivery(long delivered) {
         return delivered >= endpoint.getMaxDeliver();
     }
