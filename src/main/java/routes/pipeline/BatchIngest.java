@@ -207,7 +207,16 @@ public class BatchIngest extends AsyncProcessorSupport implements CamelContextAw
             if (enqueuedAt != null && enqueuedAt > 0) {
                 metrics.queueWait(source, enqueuedAt);
             }
-            if (events.add(source, event, message.getProperty(IngestExchange.RECEIVED_AT, Long.class))) {
+            boolean isNew;
+            try {
+                isNew = events.add(source, event, message.getProperty(IngestExchange.RECEIVED_AT, Long.class));
+            } catch (RuntimeException e) {
+                // The committed-key store failed (e.g. Redis down): the per-message route meets the same
+                // failure and settles the message by its retry budget, instead of failing the whole batch.
+                each.add(message);
+                return;
+            }
+            if (isNew) {
                 fresh.add(message);
             }
         }
