@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
@@ -220,7 +221,13 @@ public class JetStreamConsumer extends DefaultConsumer {
         Exchange exchange = exchangeOf(message);
         long delivered = message.metaData().deliveredCount();
         inFlight.put(message, System.nanoTime());
-        getAsyncProcessor().process(exchange, doneSync -> completed(message, exchange, null, delivered, localRetries));
+        try {
+            getAsyncProcessor().process(exchange, doneSync -> completed(message, exchange, null, delivered, localRetries));
+        } catch (RuntimeException e) {
+            // Asynchronous processors report through the exchange; this only makes sure the message is settled.
+            exchange.setException(e);
+            completed(message, exchange, null, delivered, localRetries);
+        }
     }
 
     /**
@@ -241,13 +248,19 @@ public class JetStreamConsumer extends DefaultConsumer {
         batch.setProperty(IngestExchange.SOURCE, NatsSource.NAME);
         batch.setProperty(IngestExchange.QUEUE, endpoint.getSubject());
         batch.getMessage().setBody(exchanges);
-        getAsyncProcessor().process(batch, doneSync -> {
+        AsyncCallback done = doneSync -> {
             for (int i = 0; i < chunk.size(); i++) {
                 Message message = chunk.get(i);
                 completed(message, exchanges.get(i), batch.getException(), message.metaData().deliveredCount(), 0);
             }
             releaseExchange(batch, false);
-        });
+        };
+        try {
+            getAsyncProcessor().process(batch, done);
+        } catch (RuntimeException e) {
+            batch.setException(e);
+            done.done(false);
+        }
         return new ArrayList<>();
     }
 
