@@ -3,6 +3,11 @@ package routes.source.rabbitmq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,10 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.support.service.ServiceSupport;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -88,10 +95,17 @@ class RabbitMqCommittedStoreFailureIT {
 
     @Autowired
     JdbcTemplate jdbc;
+    @LocalServerPort
+    int port;
 
     @AfterAll
     static void close() {
         broker.close();
+    }
+
+    @BeforeEach
+    void empty() {
+        jdbc.execute("TRUNCATE ingest_events, daily_stats, dead_letters");
     }
 
     @Test
@@ -111,5 +125,23 @@ class RabbitMqCommittedStoreFailureIT {
         assertThat(failedAdds.get()).isPositive();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letters", Long.class)).isZero();
         assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
+    void anHttpRequestWhoseCommittedKeysCannotBeStoredIsStillAnswered202() throws Exception {
+        int before = failedAdds.get();
+        String event = new String(RabbitMqTestBroker.event("store-fail-http", UUID.randomUUID(), 1, 2),
+                StandardCharsets.UTF_8);
+
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/events"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(event)).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        // The rows are committed: the client must not be told to retry (503) because of the bookkeeping.
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        assertThat(failedAdds.get()).isGreaterThan(before);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM ingest_events WHERE event_id = 'store-fail-http'",
+                Long.class)).isEqualTo(2L);
     }
 }
