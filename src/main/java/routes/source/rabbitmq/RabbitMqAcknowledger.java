@@ -15,6 +15,7 @@ import org.springframework.amqp.rabbit.connection.ChannelProxy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import routes.config.IngestProperties;
+import routes.pipeline.DatabaseUnavailableException;
 import routes.pipeline.IngestExchange;
 
 /**
@@ -165,7 +166,16 @@ public class RabbitMqAcknowledger implements Synchronization, AutoCloseable {
         }
         int prior = exchange.getProperty(IngestExchange.PRIOR_ATTEMPTS, 0, Integer.class);
         Object body = exchange.getProperty(BODY);
-        int attempts = body == null ? prior + 1 : failures.failed(FailedDeliveries.keyOf(body), prior);
+        int attempts;
+        if (body == null) {
+            attempts = prior + 1;
+        } else if (isDatabaseDown(exchange.getException())) {
+            // Not the message's fault (CONTRACT §4): an outage does not use up its attempts. The pipeline
+            // has already retried it with back-off in process; hand it back after the first step.
+            attempts = Math.max(1, prior);
+        } else {
+            attempts = failures.failed(FailedDeliveries.keyOf(body), prior);
+        }
         Duration delay = backOff.delayAfter(attempts);
         failureLog.failed(exchange.getException(), attempts, delay, failures.size());
         if (delay.isZero()) {
@@ -186,6 +196,15 @@ public class RabbitMqAcknowledger implements Synchronization, AutoCloseable {
             failures.forget(FailedDeliveries.keyOf(body));
             failureLog.settled(failures.size());
         }
+    }
+
+    private static boolean isDatabaseDown(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof DatabaseUnavailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void nack(ChannelAcks acks, long tag) {

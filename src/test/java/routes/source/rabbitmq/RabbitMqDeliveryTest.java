@@ -22,6 +22,7 @@ import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.UnitOfWorkHelper;
 import org.junit.jupiter.api.Test;
 import routes.config.IngestProperties;
+import routes.pipeline.DatabaseUnavailableException;
 import routes.pipeline.IngestExchange;
 
 /** A RabbitMQ delivery → exchange properties, and the pipeline outcome → ack or nack on its channel. */
@@ -133,6 +134,15 @@ class RabbitMqDeliveryTest {
 
         assertThat(fourth.getProperty(IngestExchange.PRIOR_ATTEMPTS)).isEqualTo(3);
         assertThat(other.getProperty(IngestExchange.PRIOR_ATTEMPTS)).isEqualTo(1);
+
+        Exchange outage = delivered(true, "{\"event_id\":\"other\"}");
+        delivery.process(outage);
+        outage.setException(new DatabaseUnavailableException(new IllegalStateException("connection refused")));
+        completed(outage);
+        Exchange afterOutage = delivered(true, "{\"event_id\":\"other\"}");
+        delivery.process(afterOutage);
+        assertThat(afterOutage.getProperty(IngestExchange.PRIOR_ATTEMPTS)).as("an outage is not the message's fault")
+                .isEqualTo(1);
 
         completed(fourth); // settled at last (committed or dead-lettered): its count is forgotten
         Exchange again = delivered(true, "{\"event_id\":\"poison\"}");
