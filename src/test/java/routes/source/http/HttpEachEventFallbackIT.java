@@ -9,9 +9,14 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -19,6 +24,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import routes.pipeline.IngestExchange;
 import routes.support.StatsInvariant;
 import routes.support.TestDatabase;
 
@@ -43,6 +49,24 @@ class HttpEachEventFallbackIT {
     int port;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    CamelContext camel;
+
+    /** The threads HTTP events entered the pipeline route on. */
+    Set<String> pipelineThreads() {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        camel.getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event instanceof CamelEvent.ExchangeSendingEvent sending
+                        && "direct://ingest".equals(sending.getEndpoint().getEndpointUri())
+                        && "http".equals(sending.getExchange().getProperty(IngestExchange.SOURCE))) {
+                    threads.add(Thread.currentThread().getName());
+                }
+            }
+        });
+        return threads;
+    }
 
     @Test
     void largeRequestsWhoseUnitWriteFailsAllCompleteEventByEvent() throws Exception {
@@ -57,6 +81,7 @@ class HttpEachEventFallbackIT {
                 END $$""");
         jdbc.execute("CREATE TRIGGER refuse_marked BEFORE INSERT ON ingest_events FOR EACH ROW EXECUTE FUNCTION refuse_marked_rows()");
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        Set<String> threads = pipelineThreads();
 
         List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         for (int r = 0; r < REQUESTS; r++) {
@@ -73,6 +98,8 @@ class HttpEachEventFallbackIT {
                 .isEqualTo((long) REQUESTS * (EVENTS - 1));
         assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letters", Long.class)).isEqualTo(REQUESTS);
         assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+        // The per-event route waits for permits only the writers give back: never on a writer.
+        assertThat(threads).isNotEmpty().noneMatch(name -> name.startsWith("ingest-batch-writer"));
     }
 
     /** {@value #EVENTS} events of one metric, the last of them refused by the database. */

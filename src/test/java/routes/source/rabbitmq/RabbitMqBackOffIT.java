@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.DirectExchange;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitAdmin;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -151,7 +152,8 @@ class RabbitMqBackOffIT {
 
     @Test
     void whileTheDeadLetterExchangeRefusesRetriesAreSpacedAndTheDeadLetterCountsEveryAttempt() {
-        RabbitAdmin admin = new RabbitAdmin(broker.connectionFactory());
+        CachingConnectionFactory adminConnection = new CachingConnectionFactory(RabbitMqTestBroker.HOST, 5672);
+        RabbitAdmin admin = new RabbitAdmin(adminConnection);
         admin.deleteExchange(DLX);
         long nackedBefore = acknowledger.nacked();
         long start = System.nanoTime();
@@ -167,6 +169,7 @@ class RabbitMqBackOffIT {
         DirectExchange dlx = new DirectExchange(DLX, true, false);
         admin.declareExchange(dlx);
         admin.declareBinding(BindingBuilder.bind(new org.springframework.amqp.core.Queue(DLQ)).to(dlx).with(DLQ));
+        adminConnection.destroy();
         await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.queryForObject(
                 "SELECT count(*) FROM dead_letters", Long.class) > 0);
         long failedTries = acknowledger.nacked() - nackedBefore;
