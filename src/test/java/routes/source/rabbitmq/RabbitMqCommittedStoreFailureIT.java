@@ -49,7 +49,6 @@ class RabbitMqCommittedStoreFailureIT {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         broker.sourceProperties(registry, DATABASE, QUEUE, DLX, DLQ);
-        registry.add("ingest.sources.http.enabled", () -> "false");
         // A small window: a few batches left unsettled would stop the consumer.
         registry.add("ingest.sources.rabbitmq.prefetch", () -> "20");
         registry.add("ingest.sources.rabbitmq.batch-size", () -> "10");
