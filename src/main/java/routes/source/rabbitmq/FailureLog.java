@@ -25,16 +25,16 @@ final class FailureLog {
         this.source = source;
     }
 
-    /** A delivery failed and is handed back after {@code delay}; {@code waiting}: messages now waiting for a retry. */
-    synchronized void failed(Throwable error, int attempts, Duration delay, int waiting) {
+    /** A delivery failed and is handed back after {@code delay}. */
+    synchronized void failed(Throwable error, int attempts, Duration delay) {
         failed++;
         lastError = String.valueOf(error);
         if (!failing) {
             failing = true;
             since = Instant.now();
             LOG.warn("{}: deliveries failing, handed back to the broker with back-off (this one: attempt {}, retried "
-                    + "in {} ms; {} messages waiting for a retry); logged again when none waits: {}", source, attempts,
-                    delay.toMillis(), waiting, lastError);
+                    + "in {} ms); logged again when none waits for a retry: {}", source, attempts, delay.toMillis(),
+                    lastError);
         } else {
             LOG.debug("{}: delivery failed (attempt {}, retried in {} ms): {}", source, attempts, delay.toMillis(), lastError);
         }

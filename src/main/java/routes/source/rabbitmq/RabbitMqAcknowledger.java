@@ -177,7 +177,7 @@ public class RabbitMqAcknowledger implements Synchronization, AutoCloseable {
             attempts = failures.failed(FailedDeliveries.keyOf(body), prior);
         }
         Duration delay = backOff.delayAfter(attempts);
-        failureLog.failed(exchange.getException(), attempts, delay, failures.size());
+        failureLog.failed(exchange.getException(), attempts, delay);
         if (delay.isZero()) {
             nack(acks, tag);
             return;
