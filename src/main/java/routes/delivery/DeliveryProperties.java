@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -18,7 +19,8 @@ import org.springframework.validation.annotation.Validated;
  * @param deliverPath     path the message is POSTed to
  * @param statusPath      path a failed attempt is reported to with PUT ({@code {id}} = the message id);
  *                        empty = do not report
- * @param workerId        this worker's id, sent with every delivery; default: the host name
+ * @param workerId        this worker's id, sent with every delivery and naming its processing list; default:
+ *                        host name, process id and a random suffix, unique per process
  * @param concurrency     consumer threads at start (and the pool minimum when scaling is off)
  * @param retryInterval   the fixed wait before the next attempt after a failure
  * @param maxAttempts     attempts in total; then the message is dead-lettered
@@ -55,13 +57,28 @@ public record DeliveryProperties(
         @Valid @NotNull @DefaultValue Tls tls,
         @Valid @NotNull @DefaultValue Pool pool) {
 
-    /** This worker's id: the configured one, else the host name. */
+    /** This worker's id: the configured one, else {@link #defaultWorkerId} of this process. */
     public String effectiveWorkerId() {
         if (workerId != null && !workerId.isBlank()) {
             return workerId;
         }
-        String host = System.getenv("HOSTNAME");
-        return host == null || host.isBlank() ? "worker" : host;
+        return ProcessWorkerId.ID;
+    }
+
+    /**
+     * A worker id no other process shares: the host name (or {@code worker} without one), the process id
+     * and a random suffix. The host name alone is not enough: instances without {@code HOSTNAME} would
+     * all be {@code worker}, and two processes on one host would take each other's processing list.
+     */
+    static String defaultWorkerId(String host, long pid) {
+        String name = host == null || host.isBlank() ? "worker" : host;
+        String suffix = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+        return name + "-" + pid + "-" + suffix.substring(0, Math.min(6, suffix.length()));
+    }
+
+    /** Computed once, so that every part of this process names the same processing list. */
+    private static final class ProcessWorkerId {
+        static final String ID = defaultWorkerId(System.getenv("HOSTNAME"), ProcessHandle.current().pid());
     }
 
     /** The list that holds the messages this worker is delivering right now (one per worker). */

@@ -12,6 +12,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.support.AsyncProcessorSupport;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.service.ServiceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import routes.ops.IngestMetrics;
 import routes.status.MessageStatusTracker;
 
@@ -36,6 +38,7 @@ import routes.status.MessageStatusTracker;
 public class BatchIngest extends AsyncProcessorSupport implements CamelContextAware {
 
     static final String PER_MESSAGE = "direct:ingest";
+    private static final Logger LOG = LoggerFactory.getLogger(BatchIngest.class);
 
     private final EventParser parser;
     private final CommittedOnlyIdempotentRepository committed;
@@ -115,15 +118,44 @@ public class BatchIngest extends AsyncProcessorSupport implements CamelContextAw
         // way, where commit-rows retries or dead-letters each on its own.
         aggregator.process(write, doneSync -> {
             if (write.getException() == null) {
-                unit.committed(write.getProperty(IngestExchange.WRITTEN, BatchWriter.Result.class));
-                partDone.run();
+                committed(unit, write.getProperty(IngestExchange.WRITTEN, BatchWriter.Result.class), partDone);
             } else {
-                // Message by message instead: each is retried, dead-lettered or handed back on its own.
-                // Not on this thread (a batch writer): the per-message route may wait for the aggregator.
-                fallback.execute(() -> perMessage(unit.fresh, partDone));
+                fallBack(unit, partDone);
             }
         });
         return false;
+    }
+
+    /**
+     * The unit's rows are committed. Its bookkeeping (counting, remembering the keys, e.g. in Redis)
+     * may fail; the messages are settled all the same: the rows are durable, and a message left
+     * unsettled would hold its broker delivery, in-flight permit or poller until a restart.
+     */
+    private static void committed(Unit unit, BatchWriter.Result written, Runnable partDone) {
+        try {
+            unit.committed(written);
+        } catch (RuntimeException e) {
+            LOG.warn("{} messages committed, but remembering them as committed failed (a redelivery is written "
+                    + "again, idempotently): {}", unit.fresh.size(), e.toString());
+        } finally {
+            partDone.run();
+        }
+    }
+
+    /**
+     * Message by message instead: each is retried, dead-lettered or handed back on its own. Not on this
+     * thread (a batch writer): the per-message route may wait for the aggregator.
+     */
+    private void fallBack(Unit unit, Runnable partDone) {
+        try {
+            fallback.execute(() -> perMessage(unit.fresh, partDone));
+        } catch (RuntimeException e) {
+            // Stopping: the fallback takes no more work. Fail the messages, so the source redelivers them.
+            for (Exchange message : unit.fresh) {
+                message.setException(e);
+            }
+            partDone.run();
+        }
     }
 
     /** Sends each message through {@code direct:ingest}; {@code done} runs once all of them are done. */
@@ -175,7 +207,16 @@ public class BatchIngest extends AsyncProcessorSupport implements CamelContextAw
             if (enqueuedAt != null && enqueuedAt > 0) {
                 metrics.queueWait(source, enqueuedAt);
             }
-            if (events.add(source, event, message.getProperty(IngestExchange.RECEIVED_AT, Long.class))) {
+            boolean isNew;
+            try {
+                isNew = events.add(source, event, message.getProperty(IngestExchange.RECEIVED_AT, Long.class));
+            } catch (RuntimeException e) {
+                // The committed-key store failed (e.g. Redis down): the per-message route meets the same
+                // failure and settles the message by its retry budget, instead of failing the whole batch.
+                each.add(message);
+                return;
+            }
+            if (isNew) {
                 fresh.add(message);
             }
         }

@@ -48,10 +48,16 @@ public class IngestErrorPolicy extends RouteConfigurationBuilder {
                 .handled(true)
                 .to(DEAD_LETTER)
             .end()
+            // Handed back to the source, which retries with back-off and logs the episode: one line per
+            // failure here, not a stack trace with the message history per message and attempt.
             .onException(DatabaseUnavailableException.class)
                 .handled(false)
+                .logStackTrace(false)
+                .logExhaustedMessageHistory(false)
             .end()
             .onException(Exception.class)
+                .logStackTrace(false)
+                .logExhaustedMessageHistory(false)
                 .handled((org.apache.camel.Predicate) method(budget, "exhausted"))
                 .filter(method(budget, "exhausted"))
                     .to(DEAD_LETTER)

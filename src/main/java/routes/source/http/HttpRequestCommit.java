@@ -1,6 +1,8 @@
 package routes.source.http;
 
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import routes.ops.IngestMetrics;
 import routes.pipeline.BatchWriter;
@@ -25,6 +27,7 @@ import routes.status.MessageStatusTracker;
 @Component
 public class HttpRequestCommit {
 
+    private static final Logger LOG = LoggerFactory.getLogger(HttpRequestCommit.class);
     static final String SOURCE = "http";
     /** The request's {@link CommitUnit}, in the exchange while its rows are written. */
     static final String UNIT = "ingestHttpCommitUnit";
@@ -62,9 +65,16 @@ public class HttpRequestCommit {
         exchange.getMessage().setBody(unit.rows());
     }
 
-    /** After the commit: the events count as landed (or duplicates) and are remembered as committed. */
+    /**
+     * After the commit: the events count as landed and are remembered as committed. The rows are
+     * durable whatever this bookkeeping does, so its failure (an idempotency store blipping) is logged and
+     * the request still answered 202.
+     */
     public void committed(Exchange exchange) {
-        exchange.getProperty(UNIT, CommitUnit.class)
-                .committed(exchange.getProperty(IngestExchange.WRITTEN, BatchWriter.Result.class));
+        try {
+            exchange.getProperty(UNIT, CommitUnit.class).committed(exchange.getProperty(IngestExchange.WRITTEN, BatchWriter.Result.class));
+        } catch (RuntimeException e) {
+            LOG.warn("Request committed, but remembering its events as committed failed: {}", e.toString());
+        }
     }
 }

@@ -1,6 +1,7 @@
 package routes.source.http;
 
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -82,6 +83,11 @@ public class HttpSourceRoute extends RouteBuilder {
             .routeId("http-each-event")
             // Failures go back to the request route as they are: its onException answers them.
             .errorHandler(noErrorHandler())
+            // Off the calling thread: after a failed unit write that is a batch writer, and the split below
+            // (caller-runs when its pool is full) waits for the aggregator's permits, which only the
+            // writers give back. The pool is unbounded in threads (at most one per running request), so
+            // nothing is ever rejected back onto the caller.
+            .threads().executorService(eachEventPool())
             // The request's HTTP headers would be copied into every event's exchange: drop them.
             .removeHeaders("*")
             .setProperty(PARSED, simple("${body.parsed}"))
@@ -90,6 +96,11 @@ public class HttpSourceRoute extends RouteBuilder {
                 .process(HttpSourceRoute::toPipelineMessage)
                 .to("direct:ingest")
             .end();
+    }
+
+    /** The threads that take a request's events event by event (Camel-managed: shut down with the context). */
+    private ExecutorService eachEventPool() {
+        return getContext().getExecutorServiceManager().newCachedThreadPool(this, "http-each-event");
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
@@ -32,8 +33,13 @@ import routes.pipeline.IngestExchange;
  * message to the route asynchronously (a pull's messages are in flight together, so the pipeline can
  * batch them). When the route completes the exchange: success → ack; failure → nak with the back-off
  * delay so JetStream redelivers; on the last delivery, or while the database is down, the message is
- * kept (in progress) and retried here, because a nak would burn or exceed max_deliver.
+ * kept (in progress) and retried here, because a nak would burn or exceed the attempt limit.
  * Messages in flight longer than a third of ack_wait are kept alive with in-progress acks.
+ *
+ * <p>The attempt limit ({@code maxDeliver}) is this consumer's, not JetStream's: the server-side consumer
+ * delivers without limit ({@link JetStreamTopology}), so a message whose last delivery died with the
+ * process, or whose ack was lost, comes again. Such a delivery (beyond the limit) gets its one attempt:
+ * it commits, or its failure finds the budget spent and it is dead-lettered.
  */
 public class JetStreamConsumer extends DefaultConsumer {
 
@@ -215,7 +221,13 @@ public class JetStreamConsumer extends DefaultConsumer {
         Exchange exchange = exchangeOf(message);
         long delivered = message.metaData().deliveredCount();
         inFlight.put(message, System.nanoTime());
-        getAsyncProcessor().process(exchange, doneSync -> completed(message, exchange, null, delivered, localRetries));
+        try {
+            getAsyncProcessor().process(exchange, doneSync -> completed(message, exchange, null, delivered, localRetries));
+        } catch (RuntimeException e) {
+            // Asynchronous processors report through the exchange; this only makes sure the message is settled.
+            exchange.setException(e);
+            completed(message, exchange, null, delivered, localRetries);
+        }
     }
 
     /**
@@ -236,13 +248,19 @@ public class JetStreamConsumer extends DefaultConsumer {
         batch.setProperty(IngestExchange.SOURCE, NatsSource.NAME);
         batch.setProperty(IngestExchange.QUEUE, endpoint.getSubject());
         batch.getMessage().setBody(exchanges);
-        getAsyncProcessor().process(batch, doneSync -> {
+        AsyncCallback done = doneSync -> {
             for (int i = 0; i < chunk.size(); i++) {
                 Message message = chunk.get(i);
                 completed(message, exchanges.get(i), batch.getException(), message.metaData().deliveredCount(), 0);
             }
             releaseExchange(batch, false);
-        });
+        };
+        try {
+            getAsyncProcessor().process(batch, done);
+        } catch (RuntimeException e) {
+            batch.setException(e);
+            done.done(false);
+        }
         return new ArrayList<>();
     }
 
@@ -266,6 +284,7 @@ public class JetStreamConsumer extends DefaultConsumer {
         return exchange;
     }
 
+    /** The last delivery allowed, or one beyond it (the previous one died unsettled). */
     private boolean lastDelivery(long delivered) {
         return delivered >= endpoint.getMaxDeliver();
     }

@@ -36,7 +36,8 @@ public class JetStreamEndpoint extends DefaultEndpoint {
     private int concurrency = 2;
     @UriParam(defaultValue = "30s", javaType = "java.lang.String", description = "The consumer's ack_wait")
     private Duration ackWait = Duration.ofSeconds(30);
-    @UriParam(defaultValue = "5", description = "The consumer's max_deliver")
+    @UriParam(defaultValue = "5", description = "Deliveries of one message at most, enforced by this consumer: the"
+            + " last one is retried here and then dead-lettered (the server-side consumer's max_deliver is unlimited)")
     private int maxDeliver = 5;
     @UriParam(defaultValue = "1s", javaType = "java.lang.String", description = "How long one pull request waits for its batch to fill")
     private Duration fetchTimeout = Duration.ofSeconds(1);
@@ -70,7 +71,7 @@ public class JetStreamEndpoint extends DefaultEndpoint {
     }
 
     JetStreamTopology.DurableSpec durableSpec() {
-        return new JetStreamTopology.DurableSpec(stream, subject, durable, maxDeliver, ackWait, maxAckPending);
+        return new JetStreamTopology.DurableSpec(stream, subject, durable, ackWait, maxAckPending);
     }
 
     public String getStream() {

@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * an existing stream or consumer that cannot work as configured (wrong retention, subject, ack
  * policy) fails start-up with a message naming the difference; tunables (max_deliver, ack_wait,
  * max_ack_pending) are brought to the configured values.
+ *
+ * <p>The consumer's own max_deliver is always unlimited: the app enforces the attempt limit
+ * ({@code ingest.sources.nats.max-deliver}). JetStream stops delivering a message at its max_deliver,
+ * whether or not it was ever settled: a process killed during the last delivery, or an ack lost on the
+ * way, would leave it in the workqueue stream forever, neither committed nor dead-lettered.
  */
 public final class JetStreamTopology {
 
@@ -34,9 +39,11 @@ public final class JetStreamTopology {
     private JetStreamTopology() {
     }
 
+    /** JetStream's max_deliver for "no limit". */
+    static final int UNLIMITED = -1;
+
     /** The durable pull consumer as configured. */
-    public record DurableSpec(String stream, String subject, String durable, int maxDeliver, Duration ackWait,
-                              int maxAckPending) {
+    public record DurableSpec(String stream, String subject, String durable, Duration ackWait, int maxAckPending) {
     }
 
     /** Creates {@code stream} with {@code subject} if absent, else checks it carries that subject with the given retention. */
@@ -82,7 +89,7 @@ public final class JetStreamTopology {
                 .filterSubject(spec.subject())
                 .ackPolicy(AckPolicy.Explicit)
                 .deliverPolicy(DeliverPolicy.All)
-                .maxDeliver(spec.maxDeliver())
+                .maxDeliver(UNLIMITED)
                 .ackWait(spec.ackWait())
                 .maxAckPending(spec.maxAckPending())
                 .build();
@@ -95,7 +102,7 @@ public final class JetStreamTopology {
             }
             jsm.addOrUpdateConsumer(spec.stream(), wanted);
             LOG.info("Created JetStream durable consumer {} on {} ({}; max_deliver {}, ack_wait {}, max_ack_pending {})",
-                    spec.durable(), spec.stream(), spec.subject(), spec.maxDeliver(), spec.ackWait(), spec.maxAckPending());
+                    spec.durable(), spec.stream(), spec.subject(), "unlimited", spec.ackWait(), spec.maxAckPending());
             return;
         }
         List<String> problems = new ArrayList<>();
@@ -114,13 +121,13 @@ public final class JetStreamTopology {
                     + " exists but is incompatible: " + String.join("; ", problems)
                     + " (delete it, or configure another ingest.sources.nats.durable)");
         }
-        boolean tuned = existing.getMaxDeliver() == spec.maxDeliver()
+        boolean tuned = existing.getMaxDeliver() <= 0 // unlimited
                 && Objects.equals(existing.getAckWait(), spec.ackWait())
                 && existing.getMaxAckPending() == spec.maxAckPending();
         if (!tuned) {
             LOG.warn("JetStream consumer {} had max_deliver {}, ack_wait {}, max_ack_pending {}; updating to {}, {}, {}",
                     spec.durable(), existing.getMaxDeliver(), existing.getAckWait(), existing.getMaxAckPending(),
-                    spec.maxDeliver(), spec.ackWait(), spec.maxAckPending());
+                    "unlimited", spec.ackWait(), spec.maxAckPending());
             jsm.addOrUpdateConsumer(spec.stream(), ConsumerConfiguration.builder(wanted)
                     .filterSubject(filter == null || filter.isEmpty() ? null : filter).build());
         }

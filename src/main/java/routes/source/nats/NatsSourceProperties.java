@@ -26,7 +26,9 @@ import org.springframework.validation.annotation.Validated;
  * @param maxInFlight   messages one instance has handed to the pipeline and not yet acked or nakked
  * @param concurrency   pull loops per instance
  * @param ackWait       how long JetStream waits for an ack before redelivering (kept alive while in flight)
- * @param maxDeliver    deliveries of one message at most (JetStream's own limit)
+ * @param maxDeliver    deliveries of one message at most, enforced by the app: the last is retried in process,
+ *                      then dead-lettered (the server-side consumer's max_deliver is unlimited, so that a crash
+ *                      during the last delivery cannot strand a message)
  * @param fetchTimeout  how long one pull request waits for its batch to fill (messages are handed on as they come)
  * @param duplicateWindow how long JetStream remembers a {@code Nats-Msg-Id} to drop resends (new streams only)
  */

@@ -12,9 +12,10 @@ import routes.pipeline.BatchIngest;
 import routes.pipeline.IngestExchange;
 
 /**
- * A RabbitMQ delivery → the pipeline's exchange properties: attempts made before (from the
- * redelivered flag), the broker timestamp, the message id and the {@code x-dead-letter-id} of a
- * replay (the identity of its dead letter), and the acknowledger that acks or nacks the delivery
+ * A RabbitMQ delivery → the pipeline's exchange properties: attempts made before (the broker's
+ * count, or the failed deliveries the acknowledger counted), the broker timestamp, the message id and
+ * the {@code x-dead-letter-id} of a replay (the identity of its dead letter), and the acknowledger that
+ * acks or nacks the delivery
  * when the pipeline is done with it. The incoming AMQP headers are dropped: nothing downstream reads
  * them, and they must not leak into anything the pipeline publishes.
  */
@@ -60,7 +61,8 @@ public class RabbitMqDelivery implements Processor {
             throw new IllegalStateException("not a manual-ack RabbitMQ delivery: no channel or delivery tag");
         }
         exchange.setProperty(DELIVERY_TAG, tag);
-        exchange.setProperty(IngestExchange.PRIOR_ATTEMPTS, priorAttempts(message.getHeaders()));
+        exchange.setProperty(IngestExchange.PRIOR_ATTEMPTS,
+                acknowledger.priorAttempts(exchange, message.getBody(), priorAttempts(message.getHeaders())));
         exchange.setProperty(IngestExchange.RETRY_IN_PROCESS, true);
         Date timestamp = message.getHeader(SpringRabbitMQConstants.TIMESTAMP, Date.class);
         if (timestamp != null) {
@@ -80,9 +82,9 @@ public class RabbitMqDelivery implements Processor {
     }
 
     /**
-     * Deliveries made before this one. A quorum queue tells exactly ({@code x-delivery-count}); a
-     * classic queue only says "redelivered", so a redelivered message counts as one earlier attempt —
-     * the in-process retries of each attempt make up the rest of the budget.
+     * Deliveries made before this one, by the broker. A quorum queue tells exactly ({@code x-delivery-count});
+     * a classic queue only says "redelivered", so a redelivered message counts as one earlier attempt —
+     * the acknowledger's own count of failed deliveries makes up the rest ({@link FailedDeliveries}).
      */
     static int priorAttempts(Map<String, Object> headers) {
         Object count = headers.get(DELIVERY_COUNT);

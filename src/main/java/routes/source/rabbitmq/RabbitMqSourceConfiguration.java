@@ -14,6 +14,7 @@ import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import routes.config.IngestProperties;
 
 /**
  * The RabbitMQ source, all or nothing on {@code ingest.sources.rabbitmq.enabled}: the CONTRACT §2
@@ -53,9 +54,10 @@ public class RabbitMqSourceConfiguration {
     }
 
     @Bean
-    RabbitMqAcknowledger rabbitMqAcknowledger(ConnectionFactory connectionFactory, RabbitMqSourceProperties properties) {
+    RabbitMqAcknowledger rabbitMqAcknowledger(ConnectionFactory connectionFactory, RabbitMqSourceProperties properties,
+                                              IngestProperties ingest) {
         // The connection factory is a dependency so that the acknowledger closes (flushing its acks) before it.
-        return new RabbitMqAcknowledger(properties.prefetch());
+        return new RabbitMqAcknowledger(properties.prefetch(), ingest.redelivery(), properties.failedMessagesRemembered());
     }
 
     @Bean

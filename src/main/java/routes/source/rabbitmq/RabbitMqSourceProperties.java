@@ -27,6 +27,8 @@ import org.springframework.validation.annotation.Validated;
  *                             new events committed as one unit); false: each message alone through direct:ingest
  * @param batchSize            messages per batch at most
  * @param batchWait            how long a consumer waits for more messages before it hands on a partial batch
+ * @param failedMessagesRemembered messages whose failed deliveries this instance counts at most (a classic queue
+ *                             does not count them); the oldest are forgotten first
  */
 @Validated
 @ConfigurationProperties("ingest.sources.rabbitmq")
@@ -42,5 +44,6 @@ public record RabbitMqSourceProperties(
         @DefaultValue("10s") @NotNull Duration confirmTimeout,
         @DefaultValue("true") boolean batching,
         @DefaultValue("500") @Min(1) @Max(10000) int batchSize,
-        @DefaultValue("5ms") @NotNull Duration batchWait) {
+        @DefaultValue("5ms") @NotNull Duration batchWait,
+        @DefaultValue("10000") @Min(1) int failedMessagesRemembered) {
 }

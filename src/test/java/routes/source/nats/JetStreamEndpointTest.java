@@ -44,7 +44,7 @@ class JetStreamEndpointTest {
         assertThat(endpoint.getMaxDeliver()).isEqualTo(7);
         assertThat(endpoint.getFetchTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(endpoint.durableSpec()).isEqualTo(new JetStreamTopology.DurableSpec("INGRESS", "ingress.events",
-                "ingest_workers", 7, Duration.ofSeconds(45), 999));
+                "ingest_workers", Duration.ofSeconds(45), 999));
     }
 
     @Test

@@ -28,7 +28,8 @@ class BatchingRabbitMqConsumerTest {
 
     final CamelContext camel = new DefaultCamelContext();
     final Channel channel = mock(Channel.class);
-    final RabbitMqDelivery delivery = new RabbitMqDelivery(new RabbitMqAcknowledger(4)); // prefetch 4: acks leave at once
+    final RabbitMqDelivery delivery = new RabbitMqDelivery( // prefetch 4: acks leave at once; no back-off
+            new RabbitMqAcknowledger(4, RabbitMqDeliveryTest.NO_BACK_OFF, 100));
 
     Exchange message(long tag) {
         Exchange exchange = new DefaultExchange(camel);
