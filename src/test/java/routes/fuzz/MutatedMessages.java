@@ -85,12 +85,14 @@ public final class MutatedMessages {
         Arbitrary<String> protocol = Arbitraries.of("modbus", "opcua", "mqtt", "bacnet", "ünïcødé-ß").injectNull(0.3);
         Arbitrary<Boolean> withEventId = Arbitraries.of(true, true, false);
         Arbitrary<String> traceId = Arbitraries.strings().alpha().numeric().withChars('-').ofMinLength(1).ofMaxLength(16).injectNull(0.7);
-        return Combinators.combine(withEventId, protocol, timestamps(), metric().list().ofMinSize(1).ofMaxSize(4), traceId)
-                .as((eventId, proto, timestamp, metrics, trace) -> {
+        return Combinators.combine(withEventId, protocol, timestamps(), metric().list().ofMinSize(1).ofMaxSize(4), traceId,
+                        // no edge cases (0, -1, MAX...): those would give many events the same ids
+                        Arbitraries.longs().withoutEdgeCases(), Arbitraries.longs().withoutEdgeCases())
+                .as((eventId, proto, timestamp, metrics, trace, high, low) -> {
                     ObjectNode event = NODES.objectNode();
-                    UUID device = UUID.randomUUID();
+                    UUID device = uuid(high, low);
                     if (eventId) {
-                        event.put("event_id", "fz-" + UUID.randomUUID());
+                        event.put("event_id", "fz-" + uuid(low, high));
                     }
                     event.put("device_id", device.toString());
                     if (proto != null) {
@@ -263,7 +265,8 @@ public final class MutatedMessages {
                 char replacement = REPLACEMENTS.charAt(random.nextInt(REPLACEMENTS.length()));
                 yield Character.isSurrogate(json.charAt(at)) ? json : json.substring(0, at) + replacement + json.substring(at + 1);
             }
-            case REPEAT_FIELD -> json.startsWith("{") ? "{\"device_id\":\"" + UUID.randomUUID() + "\"," + json.substring(1) : json;
+            case REPEAT_FIELD -> json.startsWith("{") ? "{\"device_id\":\"" + uuid(random.nextLong(), random.nextLong()) + "\","
+                    + json.substring(1) : json;
             case SURROUND_WHITESPACE -> " \n\t" + json + "\r\n ";
         };
     }
@@ -285,6 +288,11 @@ public final class MutatedMessages {
         result[at + 1] = notUtf8[random.nextInt(notUtf8.length)];
         System.arraycopy(copy, at, result, at + 2, copy.length - at);
         return result;
+    }
+
+    /** A version 4 UUID from the generator's own randomness (so that a seed gives the same messages again). */
+    static UUID uuid(long high, long low) {
+        return new UUID((high & ~0xF000L) | 0x4000L, (low & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L);
     }
 
     private static ObjectNode randomMetric(ObjectNode event, Random random) {
