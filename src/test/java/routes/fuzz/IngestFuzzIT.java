@@ -96,7 +96,7 @@ class IngestFuzzIT {
 
     // No shrinking here: each try leaves its rows and dead letters behind, so a smaller sample of
     // generated ids (shrunk towards zero) would meet the rows of an earlier one.
-    @Property(tries = 500, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 800, shrinking = ShrinkingMode.OFF)
     void anHttpRequestIsAnswered202OrAJson4xxAndNeverDeadLettered(@ForAll("httpBodies") byte[] body,
                                                                   @ForAll("contentTypes") String contentType) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(events).timeout(Duration.ofSeconds(30))
@@ -127,7 +127,7 @@ class IngestFuzzIT {
                 .as("answered, never dead-lettered").isZero();
     }
 
-    @Property(tries = 300, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 400, shrinking = ShrinkingMode.OFF)
     void aBrokerMessageEndsInItsRowsACountedDuplicateOrOneDeadLetter(@ForAll("brokerMessages") byte[] message,
                                                                     @ForAll boolean sentTwice) {
         String text = new String(message, StandardCharsets.UTF_8);
