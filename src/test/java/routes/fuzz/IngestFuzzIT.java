@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Assume;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -60,6 +61,8 @@ class IngestFuzzIT {
     static HttpClient client;
     static URI events;
     static long invalidBrokerMessages;
+    static final Set<String> sentBodies = new HashSet<>();
+    static final Set<String> usedEventIds = new HashSet<>();
 
     final EventParser parser = new EventParser(MutatedMessages.MAPPER);
 
@@ -99,6 +102,8 @@ class IngestFuzzIT {
     @Property(tries = 800, shrinking = ShrinkingMode.OFF)
     void anHttpRequestIsAnswered202OrAJson4xxAndNeverDeadLettered(@ForAll("httpBodies") byte[] body,
                                                                   @ForAll("contentTypes") String contentType) throws Exception {
+        List<IngestEvent> expected = expectedEvents(body);
+        Assume.that(expected == null || freshEventIds(expected));
         HttpRequest.Builder request = HttpRequest.newBuilder(events).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (!contentType.isEmpty()) {
@@ -111,7 +116,6 @@ class IngestFuzzIT {
         assertThat(response.headers().firstValue("Content-Type")).as(described).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/json"));
         JsonNode answer = MutatedMessages.MAPPER.readTree(response.body());
-        List<IngestEvent> expected = expectedEvents(body);
         if (expected == null) {
             assertThat(response.statusCode()).as(described).isEqualTo(400);
             assertThat(answer.path("error").asText()).as(described).isIn("json", "validation", "too_large");
@@ -131,11 +135,16 @@ class IngestFuzzIT {
     void aBrokerMessageEndsInItsRowsACountedDuplicateOrOneDeadLetter(@ForAll("brokerMessages") byte[] message,
                                                                     @ForAll boolean sentTwice) {
         String text = new String(message, StandardCharsets.UTF_8);
+        // Each body once: a dead letter's identity may be its body's hash (issue 13), which would make two
+        // equal invalid bodies one message. Only a valid message is sent again, to be a counted duplicate.
+        Assume.that(sentBodies.add(text));
         IngestEvent expected = expectedEvent(message);
+        Assume.that(expected == null || freshEventIds(List.of(expected)));
+        boolean twice = sentTwice && expected != null;
         long deadBefore = deadLetters(text);
-        Statistics.label("outcome").collect((expected != null ? "rows" : "dead letter") + (sentTwice ? ", twice" : ""));
+        Statistics.label("outcome").collect(expected != null ? (twice ? "rows, then a duplicate" : "rows") : "dead letter");
         // The second copy goes once the first has ended: repeats inside one batch are the de-duplication's own tests.
-        for (int copy = 1; copy <= (sentTwice ? 2 : 1); copy++) {
+        for (int copy = 1; copy <= (twice ? 2 : 1); copy++) {
             double duplicatesBefore = redisEvents("duplicate");
             try (Jedis jedis = redis()) {
                 jedis.lpush(QUEUE.getBytes(StandardCharsets.UTF_8), message);
@@ -154,8 +163,7 @@ class IngestFuzzIT {
             }
             await().atMost(SETTLED).pollInterval(Duration.ofMillis(5)).until(() -> inFlight() == 0);
         }
-        assertThat(deadLetters(text) - deadBefore).as("dead letters of this message")
-                .isEqualTo(expected == null ? (sentTwice ? 2 : 1) : 0);
+        assertThat(deadLetters(text) - deadBefore).as("dead letters of this message").isEqualTo(expected == null ? 1 : 0);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letters WHERE source = 'redis'", Long.class))
                 .as("one dead letter per invalid message, all told").isEqualTo(invalidBrokerMessages);
     }
@@ -193,6 +201,22 @@ class IngestFuzzIT {
         } catch (InvalidMessageException e) {
             return null;
         }
+    }
+
+    /**
+     * Whether the events' ids were never sent before (and differ from each other). A mutation may give
+     * many events the same event_id ("", "x"): by CONTRACT §1 those are one row key, so the later ones
+     * are duplicates, not a fault; such samples are left out.
+     */
+    static boolean freshEventIds(List<IngestEvent> events) {
+        Set<String> ids = new HashSet<>();
+        for (IngestEvent e : events) {
+            if (e.eventId() != null && (usedEventIds.contains(e.eventId()) || !ids.add(e.eventId()))) {
+                return false;
+            }
+        }
+        usedEventIds.addAll(ids);
+        return true;
     }
 
     static Set<List<Object>> keysOf(List<IngestEvent> events) {
