@@ -2,6 +2,7 @@ package routes.pipeline;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Instant;
@@ -73,7 +74,9 @@ final class CommonEventReader {
             }
             seen |= field;
             if (field == 0) {
-                p.skipChildren();
+                if (!StorableText.storable(name) || !skipStorable(p, value)) {
+                    return null;
+                }
             } else if (field == METRICS) {
                 metrics = metrics(p, value);
                 if (metrics == null) {
@@ -86,7 +89,10 @@ final class CommonEventReader {
             } else if (field == PROTOCOL) {
                 protocol = text(p, EventParser.MAX_PROTOCOL);
             } else if (field == TRACE_ID) {
-                traceId = p.getText();
+                traceId = storable(p.getText());
+                if (traceId == null) {
+                    return null;
+                }
             } else if (field == TIMESTAMP) {
                 rawTimestamp = p.getText();
             } else {
@@ -107,6 +113,9 @@ final class CommonEventReader {
         try {
             timestamp = Rfc3339.parse(rawTimestamp).truncatedTo(ChronoUnit.MICROS);
         } catch (DateTimeParseException e) {
+            return null;
+        }
+        if (!Rfc3339.storable(timestamp)) {
             return null;
         }
         return new IngestEvent(eventId, deviceId, protocol, timestamp, rawTimestamp, traceId, metrics);
@@ -145,7 +154,10 @@ final class CommonEventReader {
                     if (key != null || token != JsonToken.VALUE_STRING) {
                         return null;
                     }
-                    key = p.getText();
+                    key = storable(p.getText());
+                    if (key == null) {
+                        return null;
+                    }
                     int length = key.codePointCount(0, key.length());
                     if (length < 1 || length > EventParser.MAX_PARAMETER_KEY) {
                         return null;
@@ -171,17 +183,59 @@ final class CommonEventReader {
                         return null;
                     }
                     hasAttributes = true;
-                    attributes = mapper.readTree(p).toString();
+                    JsonNode tree = mapper.readTree(p);
+                    if (!StorableText.storable(tree)) {
+                        return null;
+                    }
+                    attributes = tree.toString();
                 }
-                default -> p.skipChildren();
+                default -> {
+                    if (!StorableText.storable(name) || !skipStorable(p, token)) {
+                        return null;
+                    }
+                }
             }
         }
         return key == null || value == null ? null : new IngestEvent.Metric(key, value, quality, attributes);
     }
 
-    /** The string value, or null when it is over {@code maxLength} code points. */
+    /** The string value, or null when it is over {@code maxLength} code points or cannot be stored. */
     private static String text(JsonParser p, int maxLength) throws IOException {
         String text = p.getText();
-        return text.codePointCount(0, text.length()) > maxLength ? null : text;
+        return text.codePointCount(0, text.length()) > maxLength ? null : storable(text);
+    }
+
+    private static String storable(String text) {
+        return StorableText.storable(text) ? text : null;
+    }
+
+    /**
+     * Skips an ignored field's value, false when a string in it (value or field name) cannot be stored:
+     * CONTRACT §1 refuses those anywhere in a message, and the tree reader names them.
+     */
+    private static boolean skipStorable(JsonParser p, JsonToken start) throws IOException {
+        if (start == JsonToken.VALUE_STRING) {
+            return StorableText.storable(p.getText());
+        }
+        if (start != JsonToken.START_OBJECT && start != JsonToken.START_ARRAY) {
+            return true;
+        }
+        for (int depth = 1; depth > 0; ) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                return false;
+            }
+            switch (t) {
+                case START_OBJECT, START_ARRAY -> depth++;
+                case END_OBJECT, END_ARRAY -> depth--;
+                case VALUE_STRING, FIELD_NAME -> {
+                    if (!StorableText.storable(p.getText())) {
+                        return false;
+                    }
+                }
+                default -> { }
+            }
+        }
+        return true;
     }
 }

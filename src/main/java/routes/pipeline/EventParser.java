@@ -104,8 +104,9 @@ public class EventParser {
         }
         JsonNode event = root;
         String eventPrefix = prefix;
+        StorableText.check(root, prefix, errors);
         String traceId = optionalText(root, "trace_id", prefix, Integer.MAX_VALUE, errors);
-        if (root.has("event")) {
+        if (isEnvelope(root)) {
             event = root.get("event");
             eventPrefix = prefix.isEmpty() ? "event" : prefix + ".event";
             if (!event.isObject()) {
@@ -129,6 +130,10 @@ public class EventParser {
             rawTimestamp = ts.textValue();
             try {
                 timestamp = Rfc3339.parse(rawTimestamp).truncatedTo(ChronoUnit.MICROS);
+                if (!Rfc3339.storable(timestamp)) {
+                    errors.add(new FieldError(path(eventPrefix, "source_timestamp"),
+                            "must fall in years 0001 to 9999 (UTC), got '" + abbreviate(rawTimestamp) + "'"));
+                }
             } catch (DateTimeParseException e) {
                 errors.add(new FieldError(path(eventPrefix, "source_timestamp"),
                         "must be RFC 3339 with an offset or Z, got '" + abbreviate(rawTimestamp) + "'"));
@@ -139,6 +144,15 @@ public class EventParser {
             throw new InvalidMessageException("validation", errors);
         }
         return new IngestEvent(eventId, deviceId, protocol, timestamp, rawTimestamp, traceId, metrics);
+    }
+
+    /**
+     * The collector envelope is {@code {"event": {...}, "trace_id": ...}}: a message with an {@code event}
+     * field and none of the event's own required fields. A message with any of them is an event, and an
+     * {@code event} field in it is an unknown field, ignored like any other.
+     */
+    private static boolean isEnvelope(JsonNode root) {
+        return root.has("event") && !root.has("device_id") && !root.has("source_timestamp") && !root.has("metrics");
     }
 
     private UUID deviceId(JsonNode event, String prefix, List<FieldError> errors) {
@@ -242,8 +256,9 @@ public class EventParser {
         return prefix.isEmpty() ? field : prefix + "." + field;
     }
 
+    /** At most 40 characters of a value quoted in a message, written so that the message itself can be stored. */
     private static String abbreviate(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+        return StorableText.printable(s.length() > 40 ? s.substring(0, 40) + "…" : s);
     }
 
     /** Decodes a body as UTF-8 for logs and dead letters. */

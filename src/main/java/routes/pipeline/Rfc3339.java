@@ -14,7 +14,16 @@ import java.time.format.DateTimeParseException;
  */
 final class Rfc3339 {
 
+    /** The first and past-the-last instants stored: years 0001 to 9999 in UTC (the {@code day} of a row is its UTC date). */
+    static final Instant FIRST_STORABLE = Instant.parse("0001-01-01T00:00:00Z");
+    static final Instant END_STORABLE = Instant.parse("+10000-01-01T00:00:00Z");
+
     private Rfc3339() {
+    }
+
+    /** Whether {@code instant} falls in years 0001 to 9999 (UTC), the range the tables and their day keys hold. */
+    static boolean storable(Instant instant) {
+        return !instant.isBefore(FIRST_STORABLE) && instant.isBefore(END_STORABLE);
     }
 
     /** The instant, or {@link DateTimeParseException} when it is not RFC 3339 with an offset. */

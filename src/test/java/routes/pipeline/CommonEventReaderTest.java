@@ -57,6 +57,13 @@ class CommonEventReaderTest {
         "{\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}",
         "[{\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]}]",
         "not json", "",
+        // strings the database cannot store, anywhere, and instants outside years 0001-9999
+        "{\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\\u0000\",\"value\":1}]}",
+        "{\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1,\"attributes\":{\"u\":[\"\\ud800\"]}}]}",
+        "{\"trace_id\":\"\\u0000\",\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]}",
+        "{\"other\":{\"x\":[\"\\u0000\"]},\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]}",
+        "{\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1,\"x\\u0000\":1}]}",
+        "{\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"0000-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]}",
     })
     void anythingElseIsLeftToTheTreeReader(String json) {
         assertThat(reader.read(json.getBytes(StandardCharsets.UTF_8))).isNull();

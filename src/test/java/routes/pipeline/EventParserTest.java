@@ -149,4 +149,74 @@ class EventParserTest {
         assertThat(e.errors()).extracting(InvalidMessageException.FieldError::field).containsExactly("[1].metrics[0].value");
         assertThat(parser.parseMany(("[" + good + "," + good + "]").getBytes(StandardCharsets.UTF_8), 100)).hasSize(2);
     }
+
+    // Strings PostgreSQL cannot store as given, and instants outside its date range (CONTRACT §1):
+    // refused up front as validation errors naming the field, never left to fail in the database.
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "NUL in parameter_key         | {\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"a\\u0000b\",\"value\":1}]} | metrics[0].parameter_key",
+        "NUL in event_id              | {\"event_id\":\"\\u0000\",\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]} | event_id",
+        "NUL in protocol              | {\"protocol\":\"mod\\u0000bus\",\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]} | protocol",
+        "NUL in trace_id              | {\"trace_id\":\"t\\u0000\",\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]} | trace_id",
+        "NUL in an attribute value    | {\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1,\"attributes\":{\"unit\":\"V\\u0000\"}}]} | metrics[0].attributes.unit",
+        "NUL deep in attributes       | {\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1,\"attributes\":{\"a\":[1,{\"b\":\"\\u0000\"}]}}]} | metrics[0].attributes.a[1].b",
+        "NUL in an attribute name     | {\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1,\"attributes\":{\"u\\u0000\":1}}]} | metrics[0].attributes",
+        "NUL in an unknown field      | {\"note\":\"\\u0000\",\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]} | note",
+        "NUL in an envelope trace_id  | {\"trace_id\":\"\\u0000\",\"event\":{\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]}} | trace_id",
+        "lone high surrogate          | {\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"a\\ud800\",\"value\":1}]} | metrics[0].parameter_key",
+        "lone low surrogate           | {\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1,\"attributes\":{\"u\":\"\\udc00x\"}}]} | metrics[0].attributes.u",
+        "surrogates reversed          | {\"event_id\":\"\\ude00\\ud83d\",\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]} | event_id",
+        "year 0000                    | {\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"0000-06-01T00:00:00Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]} | source_timestamp",
+        "year 10000                   | {\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"+10000-01-01T00:00:00Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]} | source_timestamp",
+        "year 10000 once in UTC       | {\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"9999-12-31T23:30:00-01:00\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]} | source_timestamp",
+        "year 0000 once in UTC        | {\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"0001-01-01T00:30:00+01:00\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]} | source_timestamp",
+    })
+    void refusesWhatTheDatabaseCannotStore(String rule, String json, String field) {
+        InvalidMessageException e = invalid(json);
+        assertThat(e.errorType()).isEqualTo("validation");
+        assertThat(e.errors()).extracting(InvalidMessageException.FieldError::field).contains(field);
+        assertThat(e.getMessage()).as("the message itself must be storable in dead_letters").doesNotContain("\u0000")
+                .matches(m -> StorableText.problem(m) == null);
+    }
+
+    @Test
+    void acceptsTheEdgesOfWhatTheDatabaseStores() {
+        String pair = "{\"event_id\":\"\\ud83d\\ude00\",\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"%s\","
+                + "\"metrics\":[{\"parameter_key\":\"k\\u0001\",\"value\":1,\"attributes\":{\"u\":\"\\\\u0000\"}}]}";
+        IngestEvent first = parse(pair.formatted("0001-01-01T00:00:00Z"));
+        assertThat(first.eventId()).isEqualTo("\uD83D\uDE00");
+        assertThat(first.metrics().get(0).attributesJson()).contains("\\\\u0000"); // an escaped backslash, not a NUL
+        assertThat(parse(pair.formatted("9999-12-31T23:59:59.999999Z")).sourceTimestamp())
+                .isEqualTo(Instant.parse("9999-12-31T23:59:59.999999Z"));
+        assertThat(parse(pair.formatted("10000-01-01T00:30:00+01:00".replace("10000", "+10000"))).sourceTimestamp())
+                .as("year 10000 as written, 9999 in UTC").isEqualTo(Instant.parse("9999-12-31T23:30:00Z"));
+    }
+
+    // The envelope rule: {"event": {object}, "trace_id"?} and none of the event's own required fields.
+
+    @Test
+    void aPlainEventWithAnUnknownFieldNamedEventIsStillAPlainEvent() {
+        IngestEvent withObject = parse("{\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T10:15:30Z\","
+                + "\"event\":{\"kind\":\"alarm\"},\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]}");
+        assertThat(withObject.deviceId()).hasToString(DEVICE);
+        assertThat(withObject.metrics()).hasSize(1);
+        IngestEvent withText = parse("{\"event\":\"alarm\",\"device_id\":\"" + DEVICE + "\","
+                + "\"source_timestamp\":\"2026-11-22T10:15:30Z\",\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}]}");
+        assertThat(withText.metrics()).hasSize(1);
+        // One of the event's own fields is enough to make it an event: its other fields are then required.
+        assertThat(invalid("{\"metrics\":[{\"parameter_key\":\"k\",\"value\":1}],\"event\":"
+                + event("[{\"parameter_key\":\"v\",\"value\":1}]") + "}").errors())
+                .extracting(InvalidMessageException.FieldError::field).containsExactlyInAnyOrder("device_id", "source_timestamp");
+    }
+
+    @Test
+    void anEnvelopeIsAnEventObjectWithoutTheEventsOwnFields() {
+        IngestEvent e = parse("{\"trace_id\":\"t-9\",\"event\":" + event("[{\"parameter_key\":\"v\",\"value\":1}]")
+                + ",\"collector\":\"c-1\"}");
+        assertThat(e.traceId()).isEqualTo("t-9");
+        assertThat(e.eventId()).isEqualTo("e-42");
+        assertThat(invalid("{\"event\":{\"device_id\":\"x\"}}").errors()).extracting(InvalidMessageException.FieldError::field)
+                .contains("event.device_id", "event.source_timestamp", "event.metrics");
+    }
 }

@@ -168,6 +168,7 @@ class PipelineIT {
 
     @Test
     void aBatchHoldingOneRowTheDatabaseRefusesCommitsTheRestAndDeadLettersOnlyThatMessage() {
+        refuseParameter(REFUSED_KEY);
         NotifyBuilder done = new NotifyBuilder(camel).fromRoute("ingest").whenDone(21).create();
         for (int i = 0; i < 20; i++) {
             String body = event("ok-" + i, DEVICE, "2026-11-22T10:00:" + String.format("%02d", i) + "Z", i);
@@ -176,9 +177,9 @@ class PipelineIT {
                 ex.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
             });
             if (i == 10) {
-                // valid JSON and valid by the contract, but PostgreSQL text cannot hold a NUL character
+                // valid JSON and valid by the contract, but the database refuses its row (a data exception)
                 String refused = "{\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T11:00:00Z\","
-                        + "\"metrics\":[{\"parameter_key\":\"bad\\u0000key\",\"value\":1}]}";
+                        + "\"metrics\":[{\"parameter_key\":\"" + REFUSED_KEY + "\",\"value\":1}]}";
                 producer.asyncSend("direct:ingest", ex -> {
                     ex.setProperty(IngestExchange.SOURCE, "test");
                     ex.getMessage().setBody(refused.getBytes(StandardCharsets.UTF_8));
@@ -189,8 +190,18 @@ class PipelineIT {
         assertThat(rows()).isEqualTo(60);
         Map<String, Object> deadLetter = jdbc.queryForMap("SELECT error_type, attempts, payload FROM dead_letters");
         assertThat(deadLetter).containsEntry("error_type", "rejected").containsEntry("attempts", 1);
-        assertThat((String) deadLetter.get("payload")).contains("bad\\u0000key");
+        assertThat((String) deadLetter.get("payload")).contains(REFUSED_KEY);
         assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    /** A parameter_key whose rows the database refuses with a data exception (SQLSTATE 22023), as it would refuse bad data. */
+    static final String REFUSED_KEY = "refused-by-the-database";
+
+    void refuseParameter(String key) {
+        jdbc.execute("CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$"
+                + " BEGIN IF NEW.parameter_key = '" + key + "' THEN RAISE EXCEPTION USING ERRCODE = '22023',"
+                + " MESSAGE = 'row refused'; END IF; RETURN NEW; END $$");
+        jdbc.execute("CREATE TRIGGER refuse_poison BEFORE INSERT ON ingest_events FOR EACH ROW EXECUTE FUNCTION refuse_poison()");
     }
 
     void refuseDevice(String device) {
@@ -358,9 +369,10 @@ class PipelineIT {
         for (int i = 0; i < 5; i++) {
             messages.add(message(event("u-" + i, DEVICE, "2026-11-22T10:00:0" + i + "Z", i)));
         }
-        // valid by the contract, but PostgreSQL text cannot hold a NUL character
+        // valid by the contract, but the database refuses its row (a data exception)
+        refuseParameter(REFUSED_KEY);
         messages.add(message("{\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T11:00:00Z\","
-                + "\"metrics\":[{\"parameter_key\":\"bad\\u0000key\",\"value\":1}]}"));
+                + "\"metrics\":[{\"parameter_key\":\"" + REFUSED_KEY + "\",\"value\":1}]}"));
         NotifyBuilder perMessage = new NotifyBuilder(camel).fromRoute("ingest").whenDone(6).create();
 
         Exchange batch = sendBatch(messages);

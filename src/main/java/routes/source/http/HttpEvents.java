@@ -7,8 +7,9 @@ import routes.pipeline.IngestEvent;
 /**
  * A validated {@code POST /v1/events} request.
  *
- * @param documents each event as its own JSON document, made when asked for: only the per-event path
- *                  and publishing to a broker need them, not the request committed as one unit
+ * @param documents each event as its own JSON document, made when first asked for and then kept: only the
+ *                  per-event path and publishing to a broker need them, not the request committed as one
+ *                  unit, and they ask for them once per event
  * @param parsed    each event as validated
  * @param eventIds  the event_id of each event, or null
  * @param traceId   the request's trace id
@@ -16,8 +17,32 @@ import routes.pipeline.IngestEvent;
 public record HttpEvents(Supplier<List<byte[]>> documents, List<IngestEvent> parsed, List<String> eventIds,
                          String traceId) {
 
+    public HttpEvents {
+        documents = new Once<>(documents);
+    }
+
     /** Each event as its own JSON document, as the pipeline and the brokers take it. */
     public List<byte[]> events() {
         return documents.get();
+    }
+
+    /** Computes its value on the first call only. */
+    private static final class Once<T> implements Supplier<T> {
+
+        private Supplier<T> supplier;
+        private T value;
+
+        Once(Supplier<T> supplier) {
+            this.supplier = supplier instanceof Once<T> once ? once : supplier;
+        }
+
+        @Override
+        public synchronized T get() {
+            if (supplier != null) {
+                value = supplier.get();
+                supplier = null;
+            }
+            return value;
+        }
     }
 }

@@ -7,13 +7,13 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Supplier;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 import routes.pipeline.EventParser;
 import routes.pipeline.IngestEvent;
 import routes.pipeline.IngestExchange;
 import routes.pipeline.InvalidMessageException;
+import routes.pipeline.StorableText;
 
 /**
  * Reads {@code POST /v1/events}: one event, an envelope, or an array of them. Every event is
@@ -37,29 +37,36 @@ public class HttpEventsReader {
         if (body == null || body.length == 0) {
             throw new InvalidMessageException("json", List.of(new InvalidMessageException.FieldError("$", "is empty")));
         }
-        if (body.length > EventParser.MAX_MESSAGE_BYTES * 16L) {
-            throw new InvalidMessageException("too_large",
-                    List.of(new InvalidMessageException.FieldError("$", "request over " + EventParser.MAX_MESSAGE_BYTES * 16L + " bytes")));
-        }
         JsonNode root = parser.readTree(body);
-        List<IngestEvent> events = parser.parseMany(root, properties.maxEventsPerRequest());
-        Supplier<List<byte[]>> documents = () -> documents(root, body);
-        if (body.length > EventParser.MAX_MESSAGE_BYTES) {
-            documents.get(); // one of the events may be over the per-message limit: find it now
+        if (!root.isArray() && body.length > EventParser.MAX_MESSAGE_BYTES) {
+            // One event alone is held to the per-message limit, as every event of an array is below.
+            throw new InvalidMessageException("too_large", List.of(new InvalidMessageException.FieldError(
+                    "$", "is " + body.length + " bytes, over the limit of " + EventParser.MAX_MESSAGE_BYTES)));
         }
-        List<String> eventIds = new ArrayList<>(events.size());
+        List<IngestEvent> events = parser.parseMany(root, properties.maxEventsPerRequest());
+        HttpEvents request = new HttpEvents(() -> documents(root, body), events, eventIds(events), null);
+        if (body.length > EventParser.MAX_MESSAGE_BYTES) {
+            request.events(); // one of the events may be over the per-message limit: find it now (kept for later)
+        }
         String traceId = exchange.getMessage().getHeader("X-Trace-Id", String.class);
         for (IngestEvent event : events) {
-            eventIds.add(event.eventId());
             if (traceId == null && event.traceId() != null) {
                 traceId = event.traceId();
             }
         }
-        if (traceId == null) {
+        if (traceId == null || !StorableText.storable(traceId)) {
             traceId = UUID.randomUUID().toString();
         }
         exchange.setProperty(IngestExchange.TRACE_ID, traceId);
-        return new HttpEvents(documents, events, eventIds, traceId);
+        return new HttpEvents(request.documents(), events, request.eventIds(), traceId);
+    }
+
+    private static List<String> eventIds(List<IngestEvent> events) {
+        List<String> eventIds = new ArrayList<>(events.size());
+        for (IngestEvent event : events) {
+            eventIds.add(event.eventId());
+        }
+        return eventIds;
     }
 
     /** Each event of the request as its own JSON document (the body itself for a single event). */

@@ -1,22 +1,34 @@
 package routes.source.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
+import routes.ops.IngestMetrics;
 import routes.pipeline.IngestExchange;
 import routes.pipeline.InvalidMessageException;
+import routes.pipeline.InvalidMessageException.FieldError;
 
-/** The answers of {@code POST /v1/events}. */
+/**
+ * The answers of {@code POST /v1/events}, all JSON. A refused request (400, 413) counts once in
+ * {@code ingest_events_total{source="http",status="invalid"}} and in {@code ingest_errors_total} by its
+ * error type: per request, as CONTRACT §5 puts it, since a body that is not JSON has no events to count.
+ */
 @Component
 public class HttpResponses {
 
-    private final ObjectMapper mapper;
+    static final String SOURCE = "http";
 
-    public HttpResponses(ObjectMapper mapper) {
+    private final ObjectMapper mapper;
+    private final IngestMetrics metrics;
+
+    public HttpResponses(ObjectMapper mapper, IngestMetrics metrics) {
         this.mapper = mapper;
+        this.metrics = metrics;
     }
 
     /** 202: every event is committed (or durably parked in the dead letters) or confirmed by the broker. */
@@ -30,12 +42,27 @@ public class HttpResponses {
     /** 400 naming every broken field. */
     public void invalid(Exchange exchange) throws Exception {
         InvalidMessageException e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, InvalidMessageException.class);
-        List<Map<String, String>> errors = e.errors().stream()
-                .map(f -> Map.of("field", f.field(), "message", f.message())).toList();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", e.errorType());
-        body.put("errors", errors);
-        write(exchange, 400, body);
+        refused(e.errorType());
+        write(exchange, 400, refusal(e.errorType(), e.errors()));
+    }
+
+    /** 413, written before the route runs: the body is over {@code ingest.sources.http.max-request-bytes}. */
+    void tooLarge(HttpServletResponse response, int maxRequestBytes) throws IOException {
+        // The rest of the body is not read: the connection cannot be used for another request.
+        response.setHeader("Connection", "close");
+        refuse(response, 413, "too_large", "the request body is over " + maxRequestBytes + " bytes");
+    }
+
+    /** 400 {@code json}, written before the route runs. */
+    void notJson(HttpServletResponse response, String message) throws IOException {
+        refuse(response, 400, "json", message);
+    }
+
+    private void refuse(HttpServletResponse response, int status, String errorType, String message) throws IOException {
+        refused(errorType);
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.getOutputStream().write(mapper.writeValueAsBytes(refusal(errorType, List.of(new FieldError("$", message)))));
     }
 
     /** 503: the events are not safe yet; the client should send them again. */
@@ -43,9 +70,26 @@ public class HttpResponses {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", "unavailable");
-        body.put("message", e == null ? "not committed" : e.getMessage());
+        body.put("message", e == null ? "not committed" : String.valueOf(e.getMessage()));
         body.put("trace_id", exchange.getProperty(IngestExchange.TRACE_ID, String.class));
         write(exchange, 503, body);
+    }
+
+    private void refused(String errorType) {
+        metrics.event(SOURCE, "invalid", 1);
+        metrics.error(SOURCE, errorType);
+    }
+
+    private static Map<String, Object> refusal(String errorType, List<FieldError> errors) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", errorType);
+        body.put("errors", errors.stream().map(f -> {
+            Map<String, String> error = new LinkedHashMap<>();
+            error.put("field", f.field());
+            error.put("message", f.message());
+            return error;
+        }).toList());
+        return body;
     }
 
     private void write(Exchange exchange, int status, Map<String, Object> body) throws Exception {

@@ -56,7 +56,7 @@ public class HttpSourceRoute extends RouteBuilder {
             .setProperty(IngestExchange.SOURCE, constant("http"))
             .setProperty(IngestExchange.QUEUE, constant("/v1/events"))
             .bean(HttpEventsReader.class, "read")
-            .setProperty(COUNT, simple("${body.events.size}"))
+            .setProperty(COUNT, simple("${body.parsed.size}"))
             .choice()
                 .when(method(publisher, "publishing"))
                     .bean(publisher, "publish")

@@ -58,6 +58,7 @@ class HttpSourceIT {
 
     @BeforeEach
     void empty() {
+        jdbc.execute("DROP TRIGGER IF EXISTS refuse_key ON ingest_events");
         jdbc.execute("TRUNCATE ingest_events, daily_stats, dead_letters");
     }
 
@@ -97,10 +98,15 @@ class HttpSourceIT {
 
     @Test
     void aRequestHoldingAnEventTheDatabaseRefusesCommitsTheOthersAndDeadLettersOnlyThatOne() throws Exception {
-        // Valid by the contract, but PostgreSQL text cannot hold a NUL character: the request's one-unit
-        // commit fails, and the request goes event by event so that only this event is dead-lettered.
+        // Valid by the contract, but the database refuses its row (a data exception, from a trigger): the
+        // request's one-unit commit fails, and the request goes event by event so that only this event is
+        // dead-lettered.
+        jdbc.execute("CREATE OR REPLACE FUNCTION refuse_key() RETURNS trigger LANGUAGE plpgsql AS $$"
+                + " BEGIN IF NEW.parameter_key = 'refused' THEN RAISE EXCEPTION USING ERRCODE = '22023',"
+                + " MESSAGE = 'row refused'; END IF; RETURN NEW; END $$");
+        jdbc.execute("CREATE TRIGGER refuse_key BEFORE INSERT ON ingest_events FOR EACH ROW EXECUTE FUNCTION refuse_key()");
         String refused = "{\"event_id\":\"nul-1\",\"device_id\":\"" + DEVICE + "\","
-                + "\"source_timestamp\":\"2026-11-22T11:00:00Z\",\"metrics\":[{\"parameter_key\":\"bad\\u0000key\",\"value\":1}]}";
+                + "\"source_timestamp\":\"2026-11-22T11:00:00Z\",\"metrics\":[{\"parameter_key\":\"refused\",\"value\":1}]}";
         String body = "[" + event("nul-0", 1, 1) + "," + refused + "," + event("nul-2", 2, 2) + "]";
 
         HttpResponse<String> response = post(body);
