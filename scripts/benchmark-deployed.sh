@@ -41,7 +41,7 @@ else invalid_every=117; oversized=$(((events + 350) / 700)); fi
 bash scripts/test-services.sh >/dev/null
 build_packaged_app
 
-sql() { psql -h 127.0.0.1 -p 5432 -U postgres -d "${2:-$database}" -Atqc "$1"; }
+sql() { PGOPTIONS=--client-min-messages=warning psql -h 127.0.0.1 -p 5432 -U postgres -d "${2:-$database}" -Atqc "$1"; }
 app_args=(--spring.profiles.active=brokers --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$database"
   --spring.datasource.username=postgres --ingest.sources.http.enabled=false)
 for other in rabbitmq nats redis; do
