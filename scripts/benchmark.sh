@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Runs one benchmark against the local services and prints events/s, rows/s and latency.
+# Benchmarks against the local services (docs/benchmarks.md).
+#
+# The deployed mode: what users get. The packaged jar in its own JVM (the Dockerfile's JVM flags, -Xmx512m),
+# drained from a backlog a separate publisher preloads; events/s from the first commit to the last row,
+# peak RSS, CPU seconds and the machine's CPU reference (scripts/benchmark-deployed.sh):
+#   flock /tmp/ingest-it.lock scripts/benchmark.sh deployed redis|nats|rabbitmq [events]
+#
+# The in-process modes: profiling aids, not what users get. The app and the load generator share one JVM
+# (mvn exec:java on the test classpath), which suits a profiler and A/B runs of one change:
 #   scripts/benchmark.sh http [events] [events-per-request] [concurrency]
 #   scripts/benchmark.sh <mode> [args...]     mode = http | rabbitmq | nats | redis | ...
-# Mode "foo" runs routes.bench.FooBenchmark (src/test/java/routes/bench/). Results: docs/benchmarks.md.
+# In-process mode "foo" runs routes.bench.FooBenchmark (src/test/java/routes/bench/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode="${1:?usage: scripts/benchmark.sh <mode> [args...]}"
+mode="${1:?usage: scripts/benchmark.sh deployed redis|nats|rabbitmq [events]  |  scripts/benchmark.sh <in-process mode> [args...]}"
 shift
+if [ "$mode" = deployed ]; then exec bash scripts/benchmark-deployed.sh "$@"; fi
 class="routes.bench.$(tr '[:lower:]' '[:upper:]' <<< "${mode:0:1}")${mode:1}Benchmark"
 bash scripts/test-services.sh >/dev/null
 ./mvnw -q -B -DskipTests test-compile

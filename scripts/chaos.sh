@@ -32,36 +32,19 @@ if [ "$broker" = nats ]; then oversized="${CHAOS_OVERSIZED:-0}"; else oversized=
 finish_timeout="${CHAOS_FINISH_TIMEOUT:-150}"
 started=$(date +%s)
 
+# shellcheck source=scripts/lib/packaged-app.sh
+source scripts/lib/packaged-app.sh
 log() { printf '[chaos %3ds] %s\n' "$(($(date +%s) - started))" "$*"; }
 die() { log "ERROR: $*"; exit 1; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { # a port nobody listens on, away from the usual ones
-  local p i
-  for ((i = 0; i < 50; i++)); do
-    p=$((20000 + RANDOM % 9000))
-    if ! port_open "$p" && ! port_open "$((p + 1))"; then echo "$p"; return 0; fi
-  done
-  die "no free port found"
-}
 wait_port() { # name port seconds
   local i
   for ((i = 0; i < $3 * 4; i++)); do port_open "$2" && return 0; sleep 0.25; done
   die "$1 did not open port $2 within $3 s"
 }
 
-# ---- build: the packaged jar, the test classes (publisher, report) and the test classpath. A jar that is
-# there is used as it is: after changing the code, package again.
-jar=$(ls target/ingest-routes-*.jar 2>/dev/null | head -n 1 || true)
-if [ -z "$jar" ] || [ ! -f target/test-classes/routes/chaos/ChaosReport.class ]; then
-  log "building the jar: ./mvnw -B -o -DskipTests package"
-  ./mvnw -B -o -q -DskipTests package
-  jar=$(ls target/ingest-routes-*.jar | head -n 1)
-fi
-if [ ! -s target/chaos-classpath.txt ] || [ pom.xml -nt target/chaos-classpath.txt ]; then
-  ./mvnw -B -o -q dependency:build-classpath -Dmdep.outputFile=target/chaos-classpath.txt >/dev/null
-fi
-classpath="target/test-classes:target/classes:$(cat target/chaos-classpath.txt)"
-java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# ---- build: the packaged jar (packaged again when older than the sources), the test classes (publisher,
+# report) and the test classpath.
+build_packaged_app
 
 # ---- the run's own names, processes and temp directory; cleaned up whatever happens
 tmp=$(mktemp -d "/tmp/chaos-$broker.XXXXXX")
