@@ -42,11 +42,7 @@ bash scripts/test-services.sh >/dev/null
 build_packaged_app
 
 sql() { PGOPTIONS=--client-min-messages=warning psql -h 127.0.0.1 -p 5432 -U postgres -d "${2:-$database}" -Atqc "$1"; }
-app_args=(--spring.profiles.active=brokers --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$database"
-  --spring.datasource.username=postgres --ingest.sources.http.enabled=false)
-for other in rabbitmq nats redis; do
-  if [ "$other" != "$broker" ]; then app_args+=(--ingest.sources."$other".enabled=false); fi
-done
+single_source_app_args "$broker" "jdbc:postgresql://127.0.0.1:5432/$database"
 case "$broker" in
   rabbitmq)
     port=5672

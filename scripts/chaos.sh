@@ -105,11 +105,7 @@ sql "CREATE DATABASE chaos" postgres >/dev/null || die "CREATE DATABASE failed"
 log "own PostgreSQL $(basename "$(dirname "$pgbin")") on 127.0.0.1:$pg_port ($tmp/pg)"
 
 # ---- the broker
-app_args=(--spring.profiles.active=brokers --spring.datasource.url="jdbc:postgresql://127.0.0.1:$pg_port/chaos"
-  --spring.datasource.username=postgres --ingest.sources.http.enabled=false)
-for other in rabbitmq nats redis; do
-  if [ "$other" != "$broker" ]; then app_args+=(--ingest.sources."$other".enabled=false); fi
-done
+single_source_app_args "$broker" "jdbc:postgresql://127.0.0.1:$pg_port/chaos"
 case "$broker" in
   rabbitmq)
     port=$(free_port)

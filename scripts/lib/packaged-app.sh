@@ -5,6 +5,9 @@
 #   build_packaged_app       sets jar, classpath (test classes + dependencies) and java_bin; packages the
 #                            jar again when it is missing or older than pom.xml or anything under src/main
 #   dockerfile_jvm_flags     the JVM flags of the Dockerfile's ENTRYPOINT (e.g. -XX:MaxRAMPercentage=75)
+#   single_source_app_args BROKER JDBC_URL
+#                            sets app_args: the brokers profile with only BROKER's source on, HTTP off,
+#                            PostgreSQL at JDBC_URL (user postgres)
 # Run from the project's root directory.
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -23,12 +26,12 @@ build_packaged_app() {
   jar=$(ls target/ingest-routes-*.jar 2>/dev/null | head -n 1 || true)
   if [ -z "$jar" ] || [ ! -f target/test-classes/routes/chaos/ChaosReport.class ] || [ pom.xml -nt "$jar" ] \
     || [ -n "$(find src/main -newer "$jar" -type f -print -quit)" ]; then
-    echo "building the jar: ./mvnw -B -o -DskipTests package" >&2
-    ./mvnw -B -o -q -DskipTests package
+    echo "building the jar: ./mvnw -B -DskipTests package" >&2
+    ./mvnw -B -q -DskipTests package
     jar=$(ls target/ingest-routes-*.jar | head -n 1)
   fi
   if [ ! -s target/chaos-classpath.txt ] || [ pom.xml -nt target/chaos-classpath.txt ]; then
-    ./mvnw -B -o -q dependency:build-classpath -Dmdep.outputFile=target/chaos-classpath.txt >/dev/null
+    ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile=target/chaos-classpath.txt >/dev/null
   fi
   classpath="target/test-classes:target/classes:$(cat target/chaos-classpath.txt)"
   java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
@@ -36,4 +39,13 @@ build_packaged_app() {
 
 dockerfile_jvm_flags() {
   grep '^ENTRYPOINT' Dockerfile | grep -o '"-X[^"]*"' | tr -d '"'
+}
+
+single_source_app_args() {
+  app_args=(--spring.profiles.active=brokers --spring.datasource.url="$2"
+    --spring.datasource.username=postgres --ingest.sources.http.enabled=false)
+  local other
+  for other in rabbitmq nats redis; do
+    if [ "$other" != "$1" ]; then app_args+=(--ingest.sources."$other".enabled=false); fi
+  done
 }
