@@ -24,7 +24,9 @@ public enum ErrorType {
     /** PostgreSQL could not be reached (an attempt; the message goes back to its broker). */
     DATABASE_UNAVAILABLE("database_unavailable"),
     /** Anything else that failed a batch (an attempt). */
-    INTERNAL("internal");
+    INTERNAL("internal"),
+    /** A team's route step ({@code per-message:}) failed on the message; never retried. */
+    STEP("step");
 
     private final String label;
 
