@@ -147,20 +147,20 @@ class DeliveryWorkerIT {
     @Test
     void aMissingCertificateStopsTheStartUpNamingTheFile() {
         Path missing = dir.resolve("not-there/worker.crt");
-        assertThatThrownBy(() -> start("nocert", Map.of("WORKER_CERT_PATH", missing.toString())))
+        assertThatThrownBy(() -> startWithVariables("nocert", Map.of("WORKER_CERT_PATH", missing.toString())))
                 .hasStackTraceContaining("ingest.delivery.tls.certificate (WORKER_CERT_PATH): " + missing + " does not exist");
     }
 
     @Test
     void anUnreadableCertificateStopsTheStartUpNamingTheFile() throws Exception {
         Path garbage = Files.writeString(dir.resolve("garbage-ca.crt"), "not a certificate\n");
-        assertThatThrownBy(() -> start("badca", Map.of("CA_CERT_PATH", garbage.toString())))
+        assertThatThrownBy(() -> startWithVariables("badca", Map.of("CA_CERT_PATH", garbage.toString())))
                 .hasStackTraceContaining("ingest.delivery.tls.ca: cannot read " + garbage);
     }
 
     @Test
     void withTheDeliveryWorkerOffAMissingCertificateIsNoConcern() {
-        app = start("off", Map.of("ingest.delivery.enabled", "false",
+        app = startWithVariables("off", Map.of("ingest.delivery.enabled", "false",
                 "WORKER_CERT_PATH", dir.resolve("not-there/worker.crt").toString()));
         assertThat(app.isActive()).isTrue();
         assertThat(app.getBeanNamesForType(DeliverySink.class)).isEmpty();
@@ -208,6 +208,17 @@ class DeliveryWorkerIT {
 
     private ConfigurableApplicationContext start(String workerId, Map<String, String> overrides) {
         Map<String, String> p = new HashMap<>(base(workerId));
+        p.putAll(overrides);
+        return run(p);
+    }
+
+    /** The certificate files only from the worker's variables (WORKER_CERT_PATH, WORKER_KEY_PATH, CA_CERT_PATH). */
+    private ConfigurableApplicationContext startWithVariables(String workerId, Map<String, String> overrides) {
+        Map<String, String> p = new HashMap<>(base(workerId));
+        p.keySet().removeIf(k -> k.startsWith("ingest.delivery.tls."));
+        p.put("WORKER_CERT_PATH", client.certificate().toString());
+        p.put("WORKER_KEY_PATH", client.privateKey().toString());
+        p.put("CA_CERT_PATH", caFile.toString());
         p.putAll(overrides);
         return run(p);
     }
