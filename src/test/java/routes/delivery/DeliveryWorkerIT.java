@@ -115,7 +115,9 @@ class DeliveryWorkerIT {
 
         // A new process on the same keys (another worker id): attempts 3 and 4, then dead-lettered.
         app = start("second", worker);
-        await().atMost(Duration.ofSeconds(30)).until(() -> redis.opsForList().size(dlq()) == 1);
+        // The last failure is reported after the message is dead-lettered.
+        await().atMost(Duration.ofSeconds(30)).until(() -> redis.opsForList().size(dlq()) == 1
+                && server.statusReports.size() == 4);
 
         assertThat(server.deliveries).hasSize(4);
         List<Integer> counts = new ArrayList<>();

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,13 +48,15 @@ class DeliveryWorkersKillIT {
 
     @TempDir
     Path dir;
-    private final List<Process> processes = new ArrayList<>();
+    private final List<Process> processes = Collections.synchronizedList(new ArrayList<>());
     private MainServerStub server;
     private JedisConnectionFactory redisFactory;
 
     @AfterEach
     void stopAll() {
-        processes.forEach(Process::destroyForcibly);
+        synchronized (processes) {
+            processes.forEach(Process::destroyForcibly);
+        }
         if (server != null) {
             server.close();
         }
