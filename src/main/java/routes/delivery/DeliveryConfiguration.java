@@ -2,6 +2,7 @@ package routes.delivery;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.ssl.SslBundles;
@@ -10,21 +11,29 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 import routes.deadletter.DeadLetterStore;
+import routes.source.redis.RedisSourceProperties;
 import routes.status.MessageStatusStore;
 
-/** The delivery sink's beans; only with {@code ingest.delivery.enabled=true}. */
+/**
+ * The delivery sink's beans; only with {@code ingest.delivery.enabled=true}. Start-up fails when a
+ * certificate file is missing or unreadable ({@link DeliveryCertificates}) or when the Redis ingest
+ * source uses the same keys ({@link DeliveryKeyOverlap}).
+ */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "ingest.delivery", name = "enabled", havingValue = "true")
 public class DeliveryConfiguration {
 
     @Bean
-    DeliveryQueue deliveryQueue(StringRedisTemplate redis, DeliveryProperties properties) {
+    DeliveryQueue deliveryQueue(StringRedisTemplate redis, DeliveryProperties properties,
+                                ObjectProvider<RedisSourceProperties> redisSource) {
+        DeliveryKeyOverlap.check(properties, redisSource.getIfAvailable());
         return DeliveryQueue.of(redis, properties);
     }
 
     @Bean
     DeliveryClient deliveryClient(DeliveryProperties properties, ObjectProvider<SslBundles> bundles) {
-        return new DeliveryClient(DeliveryTls.sslContext(properties.tls(), bundles.getIfAvailable()),
+        DeliveryProperties.Tls tls = DeliveryCertificates.withDefaults(properties.tls(), Path.of(""));
+        return new DeliveryClient(DeliveryTls.sslContext(tls, bundles.getIfAvailable()),
                 properties.baseUrl(), properties.deliverPath(), properties.statusPath(), properties.requestTimeout());
     }
 

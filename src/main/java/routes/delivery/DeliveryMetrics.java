@@ -19,6 +19,10 @@ public class DeliveryMetrics {
     public static final String DELIVERY_DURATION = "worker.delivery.duration";
     public static final String QUEUE_WAIT = "worker.queue.wait";
     public static final String PROCESSING = "worker.processing.messages";
+    /** The worker's name for {@code ingest_workers{source="delivery"}}: consumer threads running now. */
+    public static final String ACTIVE_WORKERS = "worker.active.workers";
+    /** The consumer's own gauge (one per queue), which {@link #ACTIVE_WORKERS} sums. */
+    static final String INGEST_WORKERS = "ingest.workers";
 
     private final Counter processed;
     private final Counter delivered;
@@ -45,6 +49,16 @@ public class DeliveryMetrics {
                 .register(registry);
         Gauge.builder(PROCESSING, processing, AtomicInteger::get).description("Deliveries under way")
                 .register(registry);
+        // Read from the consumer's gauge rather than kept here, so the two never disagree; 0 while the
+        // consumer is stopped (its gauge is removed then), which is what WorkerDown looks for.
+        Gauge.builder(ACTIVE_WORKERS, registry, DeliveryMetrics::activeWorkers)
+                .description("Delivery consumer threads running (ingest_workers{source=\"delivery\"})")
+                .register(registry);
+    }
+
+    static double activeWorkers(MeterRegistry registry) {
+        return registry.find(INGEST_WORKERS).tag("source", DeliverySink.SOURCE).gauges().stream()
+                .mapToDouble(Gauge::value).filter(Double::isFinite).sum();
     }
 
     /** A message was taken; {@code enqueuedAt} epoch ms or 0 when unknown. */

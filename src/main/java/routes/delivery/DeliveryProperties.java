@@ -22,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param workerId        this worker's id, sent with every delivery and naming its processing list; default:
  *                        host name, process id and a random suffix, unique per process
  * @param concurrency     consumer threads at start (and the pool minimum when scaling is off)
+ * @param batchSize       messages one consumer thread takes per Redis call (1: each thread holds one message,
+ *                        so a killed worker leaves at most its pool size in flight)
  * @param retryInterval   the fixed wait before the next attempt after a failure
  * @param maxAttempts     attempts in total; then the message is dead-lettered
  * @param queue           the Redis list producers LPUSH to; consumed from the right
@@ -44,6 +46,7 @@ public record DeliveryProperties(
         @DefaultValue("/internal/messages/{id}/status") String statusPath,
         String workerId,
         @DefaultValue("4") @Min(1) int concurrency,
+        @DefaultValue("1") @Min(1) int batchSize,
         @DefaultValue("30s") @NotNull Duration retryInterval,
         @DefaultValue("10000") @Min(1) int maxAttempts,
         @DefaultValue("delivery_queue") @NotBlank String queue,

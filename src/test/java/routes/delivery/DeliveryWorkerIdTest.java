@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class DeliveryWorkerIdTest {
 
     static DeliveryProperties properties(String workerId) {
-        return new DeliveryProperties(true, "https://localhost:8443", "/d", "/s/{id}", workerId, 1, null, 1,
+        return new DeliveryProperties(true, "https://localhost:8443", "/d", "/s/{id}", workerId, 1, 1, null, 1,
                 "delivery_queue", "delivery_queue:delayed", "delivery_queue:dlq", null, null, null, null, false,
                 null, null);
     }

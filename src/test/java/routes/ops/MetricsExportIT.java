@@ -30,6 +30,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.yaml.snakeyaml.Yaml;
@@ -51,10 +52,17 @@ import routes.support.TestDatabase;
 @AutoConfigureObservability
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "ingest.security.admin-password=metrics-it"})
+        "ingest.security.admin-password=metrics-it",
+        // The delivery worker too (its alerts and dashboard row), delivering to a port where nothing listens.
+        "ingest.delivery.enabled=true", "ingest.delivery.base-url=https://127.0.0.1:9",
+        "ingest.delivery.queue=" + MetricsExportIT.DELIVERY_QUEUE,
+        "ingest.delivery.delayed-set=" + MetricsExportIT.DELIVERY_QUEUE + ":delayed",
+        "ingest.delivery.dlq=" + MetricsExportIT.DELIVERY_QUEUE + ":dlq",
+        "ingest.delivery.retry-interval=1s", "ingest.delivery.request-timeout=2s"})
 class MetricsExportIT {
 
     private static final String SOURCE = "metricsit";
+    static final String DELIVERY_QUEUE = "it:metrics:delivery";
     private static final Path ALERTS = Path.of("deploy/prometheus/alerts.yml");
     private static final Path KUBERNETES_RULES = Path.of("deploy/kubernetes/base/prometheusrule.yaml");
     private static final Path DASHBOARDS = Path.of("deploy/grafana/dashboards");
@@ -84,6 +92,7 @@ class MetricsExportIT {
 
     @LocalServerPort int port;
     @Autowired ProducerTemplate producer;
+    @Autowired StringRedisTemplate redis;
 
     /**
      * CONTRACT §5: every series of every enabled source exists from start-up at 0, so a rate or an alert
@@ -174,6 +183,10 @@ class MetricsExportIT {
                         assertThat(value(prometheus, "sum(ingest_events_total{source=\"http\"})")).isGreaterThanOrEqualTo(6);
                         assertThat(value(prometheus, "sum(ingest_dead_letters_total{source=\"" + SOURCE
                                 + "\",error_type=\"json\"})")).isEqualTo(1);
+                        // The delivery worker's thread count under both names, and its failed attempt seen.
+                        assertThat(value(prometheus, "sum(worker_active_workers)")).isPositive()
+                                .isEqualTo(value(prometheus, "sum(ingest_workers{source=\"delivery\"})"));
+                        assertThat(value(prometheus, "sum(worker_messages_failed_total)")).isGreaterThanOrEqualTo(1);
                     });
             // The real server loaded the rules and evaluates each one without an error.
             await("rules evaluated").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -204,6 +217,9 @@ class MetricsExportIT {
         }
         assertThat(http.send("POST", "/v1/events", event("metrics-it-0", 0), null).statusCode()).isEqualTo(202);
         assertThat(http.send("POST", "/v1/events", "{\"device_id\": 1}", null).statusCode()).isEqualTo(400);
+        // One message for the delivery worker: its attempt fails (nothing listens) and is parked for a retry.
+        redis.delete(List.of(DELIVERY_QUEUE + ":delayed", DELIVERY_QUEUE + ":dlq"));
+        redis.opsForList().leftPush(DELIVERY_QUEUE, "{\"message_id\":\"metrics-it-d\",\"payload\":{}}");
         // As a broker source would: stamped with an enqueue time, and one invalid → a dead letter.
         for (String body : List.of("not json", event("metrics-it-b", 9))) {
             producer.send("direct:ingest", exchange -> {
