@@ -8,14 +8,11 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -27,7 +24,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * commit. See docs/adr/0002-exactly-once-batch-write.md for the lock order that keeps concurrent
  * writers free of deadlocks.
  *
- * <p>Five statements (src/main/resources/db/sql/batch, {@link BatchSql}), each one round trip for the
+ * <p>Within the batch the last row of a key wins ({@link BatchRows}). Five statements (src/main/resources/db/sql/batch, {@link BatchSql}), each one round trip for the
  * whole batch ({@link BatchArrays}): insert the new keys; lock and read the existing ones; update those
  * that differ; add the stats change ({@link DailyStatsDelta}); recompute the stats of keys an overwrite
  * changed.
@@ -77,31 +74,9 @@ public class BatchWriter {
 
     /** As {@link #write(Collection)}, and runs {@code hook} (may be null) last, in the same transaction. */
     public Result write(Collection<MetricRow> rows, TransactionHook hook) {
-        TreeMap<MetricRow.Key, MetricRow> byKey = new TreeMap<>();
-        Map<MetricRow.Key, List<MetricRow>> repeatedKeys = null;
-        Set<MetricRow> repeats = Set.of();
-        for (MetricRow row : rows) {
-            MetricRow.Key key = row.key();
-            MetricRow earlier = byKey.put(key, row);
-            if (earlier == null) {
-                continue;
-            }
-            // Rare: a key twice in one batch. Remember which rows merely repeat an earlier one.
-            if (repeatedKeys == null) {
-                repeatedKeys = new HashMap<>();
-                repeats = Collections.newSetFromMap(new IdentityHashMap<>());
-            }
-            List<MetricRow> sameKey = repeatedKeys.computeIfAbsent(key, k -> new ArrayList<>(List.of(earlier)));
-            if (sameKey.contains(row)) {
-                repeats.add(row);
-            } else {
-                sameKey.add(row);
-            }
-        }
-        List<MetricRow> sorted = new ArrayList<>(byKey.values());
-        Set<MetricRow> repeated = repeats;
+        BatchRows batch = BatchRows.of(rows);
         return transaction.execute(status -> jdbc.execute((ConnectionCallback<Result>) c -> {
-            Result result = write(c, sorted, repeated);
+            Result result = write(c, batch.sorted(), batch.repeats());
             if (hook != null) {
                 hook.run(c);
             }
