@@ -3,16 +3,15 @@ package routes.ops;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
+import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import routes.source.IngestSource;
-import routes.source.IngestSources;
 
 /**
  * {@code ingest_source_up{source}} and {@code ingest_database_up}: 1 when the broker / PostgreSQL answers
  * at scrape time, else 0 — what the "source DOWN" and "database down" alerts read. A source is up when
- * its broker answers the queue-depth question ({@link IngestSource#queueDepth()} is -1 when it cannot).
+ * its broker answers the queue-depth question ({@link MonitoredQueue#queueDepth()} is -1 when it cannot).
  */
 @Component
 public class AvailabilityMetrics implements SmartLifecycle {
@@ -22,11 +21,11 @@ public class AvailabilityMetrics implements SmartLifecycle {
     private static final int VALID_TIMEOUT_SECONDS = 2;
 
     private final MeterRegistry registry;
-    private final IngestSources sources;
+    private final List<MonitoredQueue> sources;
     private final DataSource dataSource;
     private volatile boolean running;
 
-    public AvailabilityMetrics(MeterRegistry registry, IngestSources sources, DataSource dataSource) {
+    public AvailabilityMetrics(MeterRegistry registry, List<MonitoredQueue> sources, DataSource dataSource) {
         this.registry = registry;
         this.sources = sources;
         this.dataSource = dataSource;
@@ -34,7 +33,7 @@ public class AvailabilityMetrics implements SmartLifecycle {
 
     @Override
     public void start() {
-        for (IngestSource source : sources.all()) {
+        for (MonitoredQueue source : sources) {
             Gauge.builder(SOURCE_UP, source, s -> s.queueDepth() >= 0 ? 1 : 0)
                     .tag("source", source.name())
                     .description("1 when the source's broker answers, else 0")

@@ -1,22 +1,21 @@
 package routes.ops;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
-import routes.source.IngestSource;
-import routes.source.IngestSources;
 
 /** {@code GET /v1/health}: the seeds' health answer, kept for the tools that read it. */
 @RestController
 public class HealthController {
 
     private final JdbcTemplate jdbc;
-    private final IngestSources sources;
+    private final List<MonitoredQueue> sources;
 
-    public HealthController(JdbcTemplate jdbc, IngestSources sources) {
+    public HealthController(JdbcTemplate jdbc, List<MonitoredQueue> sources) {
         this.jdbc = jdbc;
         this.sources = sources;
     }
@@ -24,7 +23,7 @@ public class HealthController {
     @GetMapping("/v1/health")
     public ResponseEntity<Map<String, Object>> health() {
         long depth = 0;
-        for (IngestSource source : sources.all()) {
+        for (MonitoredQueue source : sources) {
             depth += Math.max(0, source.queueDepth());
         }
         boolean db;

@@ -15,7 +15,7 @@ import routes.pipeline.ErrorType;
 /**
  * The CONTRACT §5 metrics, under their Prometheus names. Meters are looked up once per tag
  * combination and kept: these calls sit on the per-message path. Every series of an enabled source is
- * registered at 0 at start-up ({@link #registerSource}, from {@link SourceSeries}).
+ * registered at 0 at start-up ({@link #registerSource}, from {@code routes.source.SourceSeries}).
  */
 @Component
 public class IngestMetrics {

@@ -131,10 +131,11 @@ public class BatchAggregator extends AsyncProcessorSupport {
     private void collect() {
         long timeoutNanos = config.timeout().toNanos();
         long idleCheckNanos = TimeUnit.MILLISECONDS.toNanos(1);
+        List<Pending> batch = null;
         try {
             while (running) {
                 Pending first = incoming.take();
-                List<Pending> batch = new ArrayList<>();
+                batch = new ArrayList<>();
                 batch.add(first);
                 int rows = first.rows().size();
                 long deadline = first.arrivedNanos() + timeoutNanos;
@@ -156,9 +157,15 @@ public class BatchAggregator extends AsyncProcessorSupport {
                 // Blocks while every writer is busy; rows keep arriving in {@code incoming}, so the
                 // next batch leaves full: batches grow with the load.
                 batches.put(batch);
+                batch = null;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            // Stopped with a batch in hand (gathering, or waiting for a writer): neither queue holds it,
+            // so fail it here, or its messages would never complete.
+            if (batch != null) {
+                batch.forEach(p -> finish(p, new IllegalStateException("stopped before the batch was written")));
+            }
         }
     }
 

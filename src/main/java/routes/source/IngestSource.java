@@ -1,22 +1,15 @@
 package routes.source;
 
 import java.util.Map;
+import routes.ops.MonitoredQueue;
 
 /**
- * What the shared parts of the product need from a broker source: its queue depth, and publishing
- * with a broker confirm to its queue (HTTP {@code publish-to}, dead-letter replay) and to its
- * dead-letter destination. One Spring bean per enabled broker source.
+ * What the shared parts of the product need from a broker source: its name, queue and queue depth
+ * ({@link MonitoredQueue}, what ops reads), and publishing with a broker confirm to its queue (HTTP
+ * {@code publish-to}, dead-letter replay) and to its dead-letter destination. One Spring bean per enabled
+ * broker source.
  */
-public interface IngestSource {
-
-    /** The source name used in metrics, dead letters and configuration: rabbitmq, nats, redis. */
-    String name();
-
-    /** The queue, subject or list this source consumes. */
-    String queue();
-
-    /** Messages waiting in the broker, by the broker's own count; -1 when it cannot be read now. */
-    long queueDepth();
+public interface IngestSource extends MonitoredQueue {
 
     /** Publishes to the source queue and returns only once the broker has confirmed it. */
     void publish(byte[] body, Map<String, String> headers) throws Exception;

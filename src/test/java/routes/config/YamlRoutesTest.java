@@ -32,7 +32,7 @@ import routes.source.rabbitmq.BatchingRabbitMqEndpoint;
 class YamlRoutesTest {
 
     static final List<Path> ROUTE_DIRECTORIES = List.of(
-            Path.of("src/main/resources/routes"), Path.of("src/main/resources/optional-routes"),
+            Path.of("src/main/resources/routes"),
             Path.of("docs/examples/routes"), Path.of("deploy/routes"));
     /**
      * Our own components have no catalog entry: their options are the endpoint's {@code @UriParam}

@@ -1,8 +1,5 @@
 package routes.source.rabbitmq;
 
-import org.apache.camel.CamelContext;
-import org.apache.camel.spring.boot.CamelContextConfiguration;
-import org.apache.camel.support.PluginHelper;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Declarables;
@@ -17,17 +14,16 @@ import org.springframework.context.annotation.Configuration;
 import routes.config.IngestProperties;
 
 /**
- * The RabbitMQ source, all or nothing on {@code ingest.sources.rabbitmq.enabled}: the CONTRACT §2
- * topology, the route (optional-routes/rabbitmq-source.camel.yaml, loaded here rather than by
- * {@code camel.main.routes-include-pattern} so that it exists only when the source is enabled), the
- * {@link RabbitMqSource} and its health component {@code rabbitmq}.
+ * The RabbitMQ source's beans, all or nothing on {@code ingest.sources.rabbitmq.enabled}: the CONTRACT §2
+ * topology, the {@link RabbitMqSource}, the acknowledger, the {@code spring-rabbitmq-batch} component and
+ * the health component {@code rabbitmq}. The route (routes/rabbitmq-source.camel.yaml) is switched by the
+ * same key with a route precondition, as every source route is.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "ingest.sources.rabbitmq", name = "enabled", havingValue = "true")
 public class RabbitMqSourceConfiguration {
 
     public static final String ROUTE_ID = "rabbitmq-source";
-    static final String ROUTE = "classpath:optional-routes/rabbitmq-source.camel.yaml";
 
     /**
      * Declared by Spring AMQP's RabbitAdmin on every (re)connection, durable, with exactly the
@@ -79,25 +75,5 @@ public class RabbitMqSourceConfiguration {
     @Bean
     RabbitMqHealthIndicator rabbitmqHealthIndicator(ConnectionFactory connectionFactory, RabbitMqSource source) {
         return new RabbitMqHealthIndicator(connectionFactory, source);
-    }
-
-    /** Adds the YAML route before Camel starts its routes. */
-    @Bean
-    CamelContextConfiguration rabbitMqSourceRoute() {
-        return new CamelContextConfiguration() {
-            @Override
-            public void beforeApplicationStart(CamelContext camel) {
-                try {
-                    PluginHelper.getRoutesLoader(camel)
-                            .loadRoutes(PluginHelper.getResourceLoader(camel).resolveResource(ROUTE));
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot load " + ROUTE, e);
-                }
-            }
-
-            @Override
-            public void afterApplicationStart(CamelContext camel) {
-            }
-        };
     }
 }

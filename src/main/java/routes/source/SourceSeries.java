@@ -1,9 +1,8 @@
-package routes.ops;
+package routes.source;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
-import routes.source.IngestSource;
-import routes.source.IngestSources;
+import routes.ops.IngestMetrics;
 import routes.source.http.HttpSourceProperties;
 
 /**
