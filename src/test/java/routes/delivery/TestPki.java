@@ -33,15 +33,15 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Certificates made in the test: a CA, and server/client certificates it signs (BouncyCastle). */
-final class TestPki {
+public final class TestPki {
 
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     /** A certificate with its key. */
-    record Issued(X509Certificate certificate, KeyPair keys, X509Certificate issuer) {
+    public record Issued(X509Certificate certificate, KeyPair keys, X509Certificate issuer) {
 
         /** Writes {@code <name>.crt} and {@code <name>.key} (PKCS#8) to {@code dir}. */
-        Paths writePem(Path dir, String name) throws IOException {
+        public Paths writePem(Path dir, String name) throws IOException {
             Path cert = dir.resolve(name + ".crt");
             Path key = dir.resolve(name + ".key");
             Files.writeString(cert, pem(certificate));
@@ -67,13 +67,13 @@ final class TestPki {
         }
     }
 
-    record Paths(Path certificate, Path privateKey) {
+    public record Paths(Path certificate, Path privateKey) {
     }
 
     private TestPki() {
     }
 
-    static Issued ca(String name) throws Exception {
+    public static Issued ca(String name) throws Exception {
         KeyPair keys = keyPair();
         X500Name subject = new X500Name("CN=" + name);
         X509v3CertificateBuilder builder = builder(subject, subject, keys);
@@ -84,13 +84,13 @@ final class TestPki {
     }
 
     /** A server certificate for {@code dnsName} (and 127.0.0.1). */
-    static Issued server(Issued ca, String dnsName) throws Exception {
+    public static Issued server(Issued ca, String dnsName) throws Exception {
         return leaf(ca, dnsName, KeyPurposeId.id_kp_serverAuth,
                 new GeneralNames(new GeneralName[] {new GeneralName(GeneralName.dNSName, dnsName),
                     new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
     }
 
-    static Issued client(Issued ca, String name) throws Exception {
+    public static Issued client(Issued ca, String name) throws Exception {
         return leaf(ca, name, KeyPurposeId.id_kp_clientAuth, null);
     }
 
@@ -108,7 +108,7 @@ final class TestPki {
         return context;
     }
 
-    static Path writeCa(Issued ca, Path dir, String name) throws IOException {
+    public static Path writeCa(Issued ca, Path dir, String name) throws IOException {
         Path file = dir.resolve(name + ".crt");
         Files.writeString(file, pem(ca.certificate()));
         return file;

@@ -125,7 +125,7 @@ public final class JetStreamTopology {
             differences.add("max_bytes " + count(existing.getMaxBytes()) + ", configured " + count(limits.maxBytes().toBytes()));
         }
         if (existing.getDiscardPolicy() != DiscardPolicy.New) {
-            differences.add("discard " + existing.getDiscardPolicy() + ", expected New (a full stream drops its oldest"
+            differences.add("discard " + existing.getDiscardPolicy() + ", expected new (a full stream drops its oldest"
                     + " messages instead of refusing new ones)");
         }
         return differences;

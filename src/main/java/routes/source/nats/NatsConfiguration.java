@@ -1,14 +1,11 @@
 package routes.source.nats;
 
-import io.nats.client.api.RetentionPolicy;
-import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import routes.config.IngestProperties;
-import routes.source.nats.JetStreamTopology.StreamSpec;
 
 /**
  * The NATS source's beans. The {@code jetstream} Camel component always exists (so the route in
@@ -31,12 +28,7 @@ public class NatsConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(prefix = "ingest.sources.nats", name = "enabled", havingValue = "true")
     NatsConnector natsConnector(NatsSourceProperties properties, SslBundles bundles) throws InterruptedException {
-        NatsConnector connector = new NatsConnector(NatsOptions.builder(properties, bundles), properties.url(),
-                NatsOptions.authKind(properties.auth()), List.of(
-                        new StreamSpec(properties.stream(), properties.subject(), RetentionPolicy.WorkQueue,
-                                properties.duplicateWindow(), properties.streamLimits()),
-                        new StreamSpec(properties.dlqStream(), properties.dlqSubject(), RetentionPolicy.Limits,
-                                properties.duplicateWindow(), properties.dlqStreamLimits())));
+        NatsConnector connector = NatsConnector.of(properties, bundles);
         connector.start(properties.connectionTimeout());
         return connector;
     }

@@ -23,6 +23,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.ssl.SslBundles;
 import routes.source.nats.JetStreamTopology.DurableSpec;
 import routes.source.nats.JetStreamTopology.StreamSpec;
 
@@ -71,6 +72,16 @@ public class NatsConnector implements AutoCloseable {
         this.servers = servers;
         this.auth = auth;
         this.streams = List.copyOf(streams);
+    }
+
+    /** The app's connector as configured: its options, and the stream and dead-letter stream with their limits. */
+    public static NatsConnector of(NatsSourceProperties properties, SslBundles bundles) {
+        return new NatsConnector(NatsOptions.builder(properties, bundles), properties.url(),
+                NatsOptions.authKind(properties.auth()), List.of(
+                        new StreamSpec(properties.stream(), properties.subject(), RetentionPolicy.WorkQueue,
+                                properties.duplicateWindow(), properties.streamLimits()),
+                        new StreamSpec(properties.dlqStream(), properties.dlqSubject(), RetentionPolicy.Limits,
+                                properties.duplicateWindow(), properties.dlqStreamLimits())));
     }
 
     /** A connector on a connection made elsewhere (tools, benchmarks); it checks no streams by itself. */
