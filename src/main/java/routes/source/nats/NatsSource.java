@@ -124,7 +124,7 @@ public class NatsSource implements IngestSource {
         } catch (JetStreamApiException e) {
             if (e.getApiErrorCode() == STREAM_STORE_FAILED || e.getApiErrorCode() == INSUFFICIENT_RESOURCES
                     || e.getErrorCode() == 503) {
-                throw refused("JetStream stream " + options.getStream() + " refused the message (full: its limits"
+                throw refused("JetStream stream " + options.getExpectedStream() + " refused the message (full: its limits"
                         + " refuse new messages until it is consumed): " + e.getErrorDescription(), e);
             }
             throw e;
