@@ -33,7 +33,7 @@ import routes.source.nats.JetStreamTopology.StreamSpec;
  * and the source begins when NATS comes up. Who needs the connection asks for it and waits (bounded) on
  * the client's connection events, never polling the server.
  *
- * <p>On every (re)connection the configured streams are created if absent and checked if present, and
+ * <p>On every (re)connection the configured streams and durable are created if absent and checked if present, and
  * before a consumer subscribes its stream and durable are too (once per connection). Differences of an
  * existing stream or consumer from the configuration are logged once (WARN) and kept for the health
  * component; nothing existing is changed. When NATS answers at start-up, an incompatible stream fails
@@ -49,6 +49,7 @@ public class NatsConnector implements AutoCloseable {
     private final String servers;
     private final String auth;
     private final List<StreamSpec> streams;
+    private final List<DurableSpec> durables;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition connectedChanged = lock.newCondition();
     private final CountDownLatch firstAttempt = new CountDownLatch(1);
@@ -67,11 +68,13 @@ public class NatsConnector implements AutoCloseable {
     private volatile boolean closing;
     private long connects;
 
-    public NatsConnector(Options.Builder options, String servers, String auth, List<StreamSpec> streams) {
+    public NatsConnector(Options.Builder options, String servers, String auth, List<StreamSpec> streams,
+                         List<DurableSpec> durables) {
         this.options = options.connectionListener(this::event).errorListener(new Errors()).build();
         this.servers = servers;
         this.auth = auth;
         this.streams = List.copyOf(streams);
+        this.durables = List.copyOf(durables);
     }
 
     /** The app's connector as configured: its options, and the stream and dead-letter stream with their limits. */
@@ -81,13 +84,15 @@ public class NatsConnector implements AutoCloseable {
                         new StreamSpec(properties.stream(), properties.subject(), RetentionPolicy.WorkQueue,
                                 properties.duplicateWindow(), properties.streamLimits()),
                         new StreamSpec(properties.dlqStream(), properties.dlqSubject(), RetentionPolicy.Limits,
-                                properties.duplicateWindow(), properties.dlqStreamLimits())));
+                                properties.duplicateWindow(), properties.dlqStreamLimits())),
+                List.of(new DurableSpec(properties.stream(), properties.subject(), properties.durable(),
+                        properties.ackWait(), properties.maxAckPending())));
     }
 
     /** A connector on a connection made elsewhere (tools, benchmarks); it checks no streams by itself. */
     public static NatsConnector of(Connection connection) {
         NatsConnector connector = new NatsConnector(Options.builder(), String.valueOf(connection.getConnectedUrl()),
-                "caller's", List.of());
+                "caller's", List.of(), List.of());
         connector.connection = connection;
         connector.everConnected = true;
         connector.firstAttempt.countDown();
@@ -209,9 +214,13 @@ public class NatsConnector implements AutoCloseable {
                 template.limits());
     }
 
+    /** The configured streams, then the configured durable: an unusable one fails start-up when NATS answers then. */
     private synchronized void checkStreams(Connection c) throws Exception {
         for (StreamSpec stream : streams) {
             check(c, "stream " + stream.name(), () -> JetStreamTopology.ensureStream(c, stream));
+        }
+        for (DurableSpec durable : durables) {
+            check(c, "consumer " + durable.durable() + " on " + durable.stream(), () -> JetStreamTopology.ensureDurable(c, durable));
         }
     }
 
