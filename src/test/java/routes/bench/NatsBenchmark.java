@@ -105,8 +105,10 @@ public final class NatsBenchmark {
         createStream(nats, stream, "bench.nats.noop");
         long messages = preload(nats, "bench.nats.noop", events, "n");
         java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        routes.source.nats.NatsConnector connector = routes.source.nats.NatsConnector.of(nats);
         try (org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
-            camel.addComponent("jetstream", new routes.source.nats.JetStreamComponent(() -> nats,
+            camel.addComponent("jetstream", new routes.source.nats.JetStreamComponent(
+                    () -> connector,
                     new routes.config.IngestProperties.Redelivery(5, Duration.ofMillis(200), 2.0, Duration.ofSeconds(10))));
             camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
                 @Override

@@ -12,6 +12,7 @@ import routes.ops.IngestMetrics;
 import routes.pipeline.IngestExchange;
 import routes.pipeline.InvalidMessageException;
 import routes.pipeline.InvalidMessageException.FieldError;
+import routes.source.PublishRefusedException;
 
 /**
  * The answers of {@code POST /v1/events}, all JSON. A refused request (400, 413) counts once in
@@ -65,7 +66,10 @@ public class HttpResponses {
         response.getOutputStream().write(mapper.writeValueAsBytes(refusal(errorType, List.of(new FieldError("$", message)))));
     }
 
-    /** 503: the events are not safe yet; the client should send them again. */
+    /**
+     * 503: the events are not safe yet; the client should send them again. When the broker of
+     * {@code publish-to} refused them for now (its stream full, not connected), with {@code Retry-After}.
+     */
     public void unavailable(Exchange exchange) throws Exception {
         Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -73,6 +77,10 @@ public class HttpResponses {
         body.put("message", e == null ? "not committed" : String.valueOf(e.getMessage()));
         body.put("trace_id", exchange.getProperty(IngestExchange.TRACE_ID, String.class));
         write(exchange, 503, body);
+        PublishRefusedException refused = PublishRefusedException.in(e);
+        if (refused != null) {
+            exchange.getMessage().setHeader("Retry-After", Math.max(1, refused.retryAfter().toSeconds()));
+        }
     }
 
     private void refused(String errorType) {

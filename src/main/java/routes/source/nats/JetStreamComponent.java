@@ -1,6 +1,5 @@
 package routes.source.nats;
 
-import io.nats.client.Connection;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.camel.Endpoint;
@@ -11,15 +10,15 @@ import routes.config.IngestProperties;
  * Camel component {@code jetstream:<stream>?subject=...&durable=...}: a JetStream durable pull consumer
  * that acks a message only after the route completed it (camel-nats 4.17.0 cannot: docs/sources/nats.md).
  * The NATS connection is looked up only when a consumer starts, so a route that never starts
- * (the source disabled) needs no NATS server.
+ * (the source disabled) needs no NATS server; a consumer started while NATS is down waits for it.
  */
 public class JetStreamComponent extends DefaultComponent {
 
-    private final Supplier<Connection> connection;
+    private final Supplier<NatsConnector> connector;
     private final IngestProperties.Redelivery redelivery;
 
-    public JetStreamComponent(Supplier<Connection> connection, IngestProperties.Redelivery redelivery) {
-        this.connection = connection;
+    public JetStreamComponent(Supplier<NatsConnector> connector, IngestProperties.Redelivery redelivery) {
+        this.connector = connector;
         this.redelivery = redelivery;
     }
 
@@ -30,9 +29,9 @@ public class JetStreamComponent extends DefaultComponent {
         return endpoint;
     }
 
-    /** The connection to consume on; fails when NATS is not configured (ingest.sources.nats.enabled=false). */
-    Connection connection() {
-        Connection c = connection.get();
+    /** The NATS connection to consume on; fails when NATS is not configured (ingest.sources.nats.enabled=false). */
+    NatsConnector connector() {
+        NatsConnector c = connector.get();
         if (c == null) {
             throw new IllegalStateException("jetstream: no NATS connection; set ingest.sources.nats.enabled=true");
         }

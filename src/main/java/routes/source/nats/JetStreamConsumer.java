@@ -6,7 +6,6 @@ import io.nats.client.PullSubscribeOptions;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsJetStreamMetaData;
-import io.nats.client.api.RetentionPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -74,11 +73,8 @@ public class JetStreamConsumer extends DefaultConsumer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        var connection = endpoint.getComponent().connection();
-        JetStreamTopology.ensureStream(connection, endpoint.getStream(), endpoint.getSubject(), RetentionPolicy.WorkQueue,
-                Duration.ofMinutes(2));
-        JetStreamTopology.ensureDurable(connection, endpoint.durableSpec());
-        JetStream jetStream = connection.jetStream();
+        // NATS may be down now: each loop waits for the connection (and the checked stream and durable) itself.
+        NatsConnector nats = endpoint.getComponent().connector();
         running = true;
         permits = new Semaphore(endpoint.getMaxInFlight());
         var executors = getEndpoint().getCamelContext().getExecutorServiceManager();
@@ -87,7 +83,7 @@ public class JetStreamConsumer extends DefaultConsumer {
         scheduler.scheduleWithFixedDelay(this::keepAlive, keepAlive, keepAlive, TimeUnit.MILLISECONDS);
         loops = executors.newFixedThreadPool(this, "jetstream-" + endpoint.getDurable(), endpoint.getConcurrency());
         for (int i = 0; i < endpoint.getConcurrency(); i++) {
-            loops.execute(() -> pullLoop(jetStream));
+            loops.execute(() -> pullLoop(nats));
         }
         LOG.info("Consuming JetStream {} / {} with {} pull loops of {} messages", endpoint.getStream(),
                 endpoint.getDurable(), endpoint.getConcurrency(), endpoint.getBatchSize());
@@ -119,7 +115,7 @@ public class JetStreamConsumer extends DefaultConsumer {
      * stay in the subscription and come with the next pull. On any error (NATS restarting, the
      * consumer gone) the loop pauses, subscribes again and goes on.
      */
-    private void pullLoop(JetStream jetStream) {
+    private void pullLoop(NatsConnector nats) {
         boolean failing = false;
         JetStreamSubscription subscription = null;
         while (running && isRunAllowed()) {
@@ -128,6 +124,10 @@ public class JetStreamConsumer extends DefaultConsumer {
             List<Message> chunk = new ArrayList<>();
             try {
                 if (subscription == null || !subscription.isActive()) {
+                    JetStream jetStream = nats.jetStream(endpoint.durableSpec(), POLL);
+                    if (jetStream == null) {
+                        continue; // not connected within POLL: look again whether to stop, then wait again
+                    }
                     subscription = jetStream.subscribe(endpoint.getSubject(),
                             PullSubscribeOptions.bind(endpoint.getStream(), endpoint.getDurable()));
                 }

@@ -1,15 +1,8 @@
 package routes.source.nats;
 
-import io.nats.client.Connection;
-import io.nats.client.ConnectionListener;
-import io.nats.client.Nats;
-import io.nats.client.Options;
-import io.nats.client.api.RetentionPolicy;
-import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import routes.config.IngestProperties;
@@ -22,54 +15,33 @@ import routes.config.IngestProperties;
 @Configuration(proxyBeanMethods = false)
 public class NatsConfiguration {
 
-    private static final Logger LOG = LoggerFactory.getLogger(NatsConfiguration.class);
-
     @Bean("jetstream")
-    JetStreamComponent jetstream(ObjectProvider<Connection> connection, IngestProperties properties) {
-        return new JetStreamComponent(connection::getIfAvailable, properties.redelivery());
+    JetStreamComponent jetstream(ObjectProvider<NatsConnector> connector, IngestProperties properties) {
+        return new JetStreamComponent(connector::getIfAvailable, properties.redelivery());
     }
 
-    /** Reconnects for ever (maxReconnects -1), so a NATS restart needs no app restart. */
+    /**
+     * Connects in the background and for ever: with NATS down the app starts (health DOWN) and the source
+     * begins when NATS comes up. The streams are created, with their limits, before anything publishes or
+     * consumes; when NATS answers at start-up an incompatible stream fails start-up.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnProperty(prefix = "ingest.sources.nats", name = "enabled", havingValue = "true")
-    Connection natsConnection(NatsSourceProperties properties) throws Exception {
-        Options options = Options.builder()
-                .server(properties.url())
-                .connectionName("ingest-routes")
-                .maxReconnects(-1)
-                .reconnectWait(Duration.ofMillis(500))
-                .connectionTimeout(Duration.ofSeconds(5))
-                .connectionListener(logListener())
-                .build();
-        Connection connection = Nats.connect(options);
-        // The streams exist before anything publishes (HTTP publish-to, dead letters) or consumes.
-        JetStreamTopology.ensureStream(connection, properties.stream(), properties.subject(), RetentionPolicy.WorkQueue,
-                properties.duplicateWindow());
-        JetStreamTopology.ensureStream(connection, properties.dlqStream(), properties.dlqSubject(), RetentionPolicy.Limits,
-                properties.duplicateWindow());
-        return connection;
+    NatsConnector natsConnector(NatsSourceProperties properties, SslBundles bundles) throws InterruptedException {
+        NatsConnector connector = NatsConnector.of(properties, bundles);
+        connector.start(properties.connectionTimeout());
+        return connector;
     }
 
     @Bean
     @ConditionalOnProperty(prefix = "ingest.sources.nats", name = "enabled", havingValue = "true")
-    NatsSource natsSource(Connection natsConnection, NatsSourceProperties properties) throws Exception {
-        return new NatsSource(natsConnection, properties);
+    NatsSource natsSource(NatsConnector natsConnector, NatsSourceProperties properties) {
+        return new NatsSource(natsConnector, properties);
     }
 
     @Bean
     @ConditionalOnProperty(prefix = "ingest.sources.nats", name = "enabled", havingValue = "true")
-    NatsHealthIndicator natsHealthIndicator(Connection natsConnection, NatsSource source, NatsSourceProperties properties) {
-        return new NatsHealthIndicator(natsConnection, source, properties);
-    }
-
-    private static ConnectionListener logListener() {
-        return (connection, event) -> {
-            switch (event) {
-                case DISCONNECTED -> LOG.warn("NATS disconnected; reconnecting");
-                case RECONNECTED -> LOG.info("NATS reconnected to {}", connection.getConnectedUrl());
-                case CONNECTED -> LOG.info("NATS connected to {}", connection.getConnectedUrl());
-                default -> LOG.debug("NATS {}", event);
-            }
-        };
+    NatsHealthIndicator natsHealthIndicator(NatsConnector natsConnector, NatsSource source, NatsSourceProperties properties) {
+        return new NatsHealthIndicator(natsConnector, source, properties);
     }
 }

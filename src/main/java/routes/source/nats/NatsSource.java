@@ -2,6 +2,7 @@ package routes.source.nats;
 
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
 import io.nats.client.PublishOptions;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.PublishAck;
@@ -13,11 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import routes.deadletter.DeadLetterHeaders;
 import routes.source.IngestSource;
+import routes.source.PublishRefusedException;
 import routes.source.http.HttpPublisher;
 
 /**
  * The nats {@link IngestSource}: publishes to {@code ingress.events} and {@code ingress.dlq} with a
- * JetStream publish ack, and reads the queue depth from the durable consumer.
+ * JetStream publish ack, and reads the queue depth from the durable consumer. A publish NATS cannot take
+ * now (not connected, the stream full: its limits refuse new messages) fails with
+ * {@link PublishRefusedException}, so HTTP {@code publish-to: nats} answers 503 with Retry-After.
  */
 public class NatsSource implements IngestSource {
 
@@ -26,13 +30,16 @@ public class NatsSource implements IngestSource {
     public static final String MSG_ID = "Nats-Msg-Id";
     private static final Logger LOG = LoggerFactory.getLogger(NatsSource.class);
 
-    private final Connection connection;
-    private final JetStream jetStream;
+    /** JetStream's "stream store failed" (max_msgs / max_bytes reached with discard new, or storage full). */
+    private static final int STREAM_STORE_FAILED = 10077;
+    /** JetStream's "insufficient resources" (the server or account has no room for the message). */
+    private static final int INSUFFICIENT_RESOURCES = 10023;
+
+    private final NatsConnector nats;
     private final NatsSourceProperties properties;
 
-    public NatsSource(Connection connection, NatsSourceProperties properties) throws IOException {
-        this.connection = connection;
-        this.jetStream = connection.jetStream();
+    public NatsSource(NatsConnector nats, NatsSourceProperties properties) {
+        this.nats = nats;
         this.properties = properties;
     }
 
@@ -53,7 +60,8 @@ public class NatsSource implements IngestSource {
      */
     @Override
     public long queueDepth() {
-        if (connection.getStatus() != Connection.Status.CONNECTED) {
+        Connection connection = nats.connected();
+        if (connection == null) {
             return -1;
         }
         try {
@@ -86,6 +94,10 @@ public class NatsSource implements IngestSource {
      */
     @Override
     public void publishDeadLetter(byte[] body, Map<String, String> headers) throws Exception {
+        Connection connection = nats.connected();
+        if (connection == null) {
+            throw refused("dead letter not published: " + nats.unavailableReason(), null);
+        }
         Headers fitted = NatsDeadLetterHeaders.fit(body, headers, connection.getMaxPayload(), properties.dlqStream());
         if (fitted == null) {
             LOG.warn("Dead letter {} of {} bytes exceeds NATS max_payload {}: no copy in {}, kept in dead_letters only",
@@ -101,10 +113,31 @@ public class NatsSource implements IngestSource {
     }
 
     private void send(String subject, byte[] body, Headers headers, PublishOptions options) throws Exception {
+        JetStream jetStream = nats.jetStreamNow();
+        if (jetStream == null) {
+            throw refused("not published: " + nats.unavailableReason(), null);
+        }
         NatsMessage message = NatsMessage.builder().subject(subject).data(body).headers(headers).build();
-        PublishAck ack = jetStream.publish(message, options);
+        PublishAck ack;
+        try {
+            ack = jetStream.publish(message, options);
+        } catch (JetStreamApiException e) {
+            if (e.getApiErrorCode() == STREAM_STORE_FAILED || e.getApiErrorCode() == INSUFFICIENT_RESOURCES
+                    || e.getErrorCode() == 503) {
+                throw refused("JetStream stream " + options.getExpectedStream() + " refused the message (full: its limits"
+                        + " refuse new messages until it is consumed): " + e.getErrorDescription(), e);
+            }
+            throw e;
+        } catch (IOException e) {
+            // No PubAck in time (NATS going away, JetStream busy): not safe, the sender should try again.
+            throw refused("no JetStream ack for " + subject + ": " + e.getMessage(), e);
+        }
         if (ack.hasError()) {
             throw new IOException("JetStream refused the message on " + subject + ": " + ack.getError());
         }
+    }
+
+    private PublishRefusedException refused(String message, Throwable cause) {
+        return new PublishRefusedException(message, properties.retryAfter(), cause);
     }
 }

@@ -1,5 +1,6 @@
 package routes.source.nats;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -7,13 +8,15 @@ import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
  * {@code ingest.sources.nats.*}: the NATS JetStream source (stream → durable pull consumer → pipeline).
+ * Every key has a {@code NATS_*} environment name in application.yml (docs/sources/nats.md).
  *
  * @param enabled       consume from JetStream and register the nats source (publish, dead letters, depth, health)
- * @param url           the NATS server, {@code nats://${NATS_HOST}:${NATS_PORT}}
+ * @param url           the NATS server(s), comma-separated: {@code ${NATS_URL}}, else {@code nats://${NATS_HOST}:${NATS_PORT}}
  * @param stream        the stream consumed (workqueue retention), created if absent
  * @param subject       the subject of that stream the consumer takes, {@code ${QUEUE_SUBJECT}}
  * @param durable       the durable pull consumer shared by every instance of the app
@@ -31,6 +34,14 @@ import org.springframework.validation.annotation.Validated;
  *                      during the last delivery cannot strand a message)
  * @param fetchTimeout  how long one pull request waits for its batch to fill (messages are handed on as they come)
  * @param duplicateWindow how long JetStream remembers a {@code Nats-Msg-Id} to drop resends (new streams only)
+ * @param streamLimits  the limits {@code stream} is created with (discard: new); an existing stream is only compared
+ * @param dlqStreamLimits the limits {@code dlq-stream} is created with (discard: new); application.yml keeps dead
+ *                      letters longer than events (168h)
+ * @param retryAfter    what a refused publish (stream full, NATS not connected) tells an HTTP client to wait
+ * @param connectionTimeout how long one connection attempt may take
+ * @param reconnectWait the pause between connection attempts (the connection tries for ever, also at start-up)
+ * @param auth          how the app authenticates: user/password, token, NKey seed or a {@code .creds} file (one of them)
+ * @param tls           TLS towards the server: a CA and an optional client certificate, or a Spring SSL bundle
  */
 @Validated
 @ConfigurationProperties("ingest.sources.nats")
@@ -50,5 +61,56 @@ public record NatsSourceProperties(
         @DefaultValue("30s") @NotNull Duration ackWait,
         @DefaultValue("5") @Min(1) int maxDeliver,
         @DefaultValue("1s") @NotNull Duration fetchTimeout,
-        @DefaultValue("2m") @NotNull Duration duplicateWindow) {
+        @DefaultValue("2m") @NotNull Duration duplicateWindow,
+        @DefaultValue @Valid StreamLimits streamLimits,
+        @DefaultValue @Valid StreamLimits dlqStreamLimits,
+        @DefaultValue("5s") @NotNull Duration retryAfter,
+        @DefaultValue("5s") @NotNull Duration connectionTimeout,
+        @DefaultValue("500ms") @NotNull Duration reconnectWait,
+        @DefaultValue @Valid Auth auth,
+        @DefaultValue @Valid Tls tls) {
+
+    /**
+     * A stream's limits, applied when the app creates it, always with {@code discard: new}: on a workqueue
+     * stream discarding old messages would drop unprocessed data, so a full stream refuses publishes instead.
+     *
+     * @param maxAge   messages older than this are removed (JetStream {@code max_age}); 0 = no limit
+     * @param maxMsgs  messages in the stream at most ({@code max_msgs}); -1 = no limit
+     * @param maxBytes bytes in the stream at most ({@code max_bytes}); -1B = no limit
+     */
+    public record StreamLimits(
+            @DefaultValue("24h") @NotNull Duration maxAge,
+            @DefaultValue("1000000") @Min(-1) long maxMsgs,
+            @DefaultValue("1GB") @NotNull DataSize maxBytes) {
+    }
+
+    /**
+     * Credentials; leave all empty for a server without authentication. At most one kind may be set.
+     *
+     * @param username  user name (with {@code password})
+     * @param password  password of {@code username}
+     * @param token     an authentication token
+     * @param nkeySeed  an NKey user seed ({@code SU...}) as text
+     * @param nkeyFile  a file holding an NKey user seed
+     * @param credsFile a {@code .creds} file: a user JWT and its NKey seed (decentralised, operator-mode auth)
+     */
+    public record Auth(String username, String password, String token, String nkeySeed, String nkeyFile,
+                       String credsFile) {
+    }
+
+    /**
+     * TLS towards the server. On when {@code enabled}, when the URL says {@code tls://}, or when a CA, a client
+     * certificate or a bundle is set. The server's certificate is checked against {@code ca} (or the bundle's
+     * trust material, or the JVM's trust store when neither is set).
+     *
+     * @param enabled            TLS even without a CA or certificate configured (the JVM's trust store)
+     * @param bundle             a Spring Boot SSL bundle ({@code spring.ssl.bundle.pem|jks.<name>}) instead of the files
+     * @param ca                 PEM file of the CA that signed the server's certificate
+     * @param certificate        PEM client certificate (chain), for servers that verify clients (mutual TLS)
+     * @param privateKey         PEM private key of {@code certificate}
+     * @param privateKeyPassword the password of an encrypted {@code private-key}
+     */
+    public record Tls(@DefaultValue("false") boolean enabled, String bundle, String ca, String certificate,
+                      String privateKey, String privateKeyPassword) {
+    }
 }

@@ -34,8 +34,9 @@ import routes.support.WriteBlock;
  * taken four times by instances that died before acking (here: a test client that never acks), then a
  * fifth time by the packaged app, which is killed with kill -9 while the delivery is in flight. JetStream
  * must deliver it again, and the restarted app commits it. With the consumer's own max_deliver at 5 the
- * message would sit in the workqueue stream forever. The consumer existed before with max_deliver 5, as
- * earlier versions of the app created it: the app makes it unlimited.
+ * message would sit in the workqueue stream forever. The consumer exists before the app starts, as the app
+ * creates it (max_deliver unlimited): an existing consumer is never changed by the app (one with max_deliver
+ * 5, as earlier versions made it, is only reported: NatsStreamLimitsIT).
  */
 class NatsLastDeliveryCrashIT {
 
@@ -71,7 +72,7 @@ class NatsLastDeliveryCrashIT {
                     .retentionPolicy(RetentionPolicy.WorkQueue).storageType(StorageType.File).build());
             jsm.addOrUpdateConsumer(STREAM, ConsumerConfiguration.builder().durable(DURABLE).filterSubject(SUBJECT)
                     .ackPolicy(AckPolicy.Explicit).deliverPolicy(DeliverPolicy.All)
-                    .maxDeliver(LIMIT).ackWait(ACK_WAIT).maxAckPending(20000).build());
+                    .maxDeliver(JetStreamTopology.UNLIMITED).ackWait(ACK_WAIT).maxAckPending(20000).build());
             nats.jetStream().publish(SUBJECT, NatsTestSupport.event("last-1", UUID.randomUUID(),
                     Instant.parse("2026-11-18T00:00:00Z"), 7));
 

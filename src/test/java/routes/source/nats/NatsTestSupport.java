@@ -9,8 +9,12 @@ import io.nats.client.api.StreamInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 /** Test helpers for the local NATS JetStream server: fresh stream names, events, stream state. */
 public final class NatsTestSupport {
@@ -22,6 +26,14 @@ public final class NatsTestSupport {
 
     public static Connection connect(String url) throws Exception {
         return Nats.connect(Options.builder().server(url).maxReconnects(-1).reconnectWait(Duration.ofMillis(200)).build());
+    }
+
+    /** {@code ingest.sources.nats.*} with its defaults and these keys (relative to that prefix) set, bound as Spring does. */
+    public static NatsSourceProperties properties(Map<String, String> keys) {
+        Map<String, String> prefixed = new HashMap<>();
+        keys.forEach((k, v) -> prefixed.put("ingest.sources.nats." + k, v));
+        return new Binder(new MapConfigurationPropertySource(prefixed))
+                .bindOrCreate("ingest.sources.nats", NatsSourceProperties.class);
     }
 
     /** Deletes the streams (and so their consumers) if they exist, so a test class starts from nothing. */

@@ -21,24 +21,49 @@ final class OwnNatsServer implements AutoCloseable {
     private final int port;
     private final Path storeDir;
     private final Path logFile;
+    private final String config;
     private Process process;
 
     OwnNatsServer() throws IOException {
+        this(null);
+    }
+
+    /**
+     * A server also started with this configuration file text (authorization, tls, operator, ...); port,
+     * address, JetStream and store directory still come from the command line.
+     */
+    OwnNatsServer(String config) throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             this.port = socket.getLocalPort();
         }
         this.storeDir = Files.createTempDirectory("it-nats-store");
         this.logFile = storeDir.resolve("nats-server.log");
+        this.config = config;
     }
 
     String url() {
         return "nats://127.0.0.1:" + port;
     }
 
+    int port() {
+        return port;
+    }
+
+    /** The server's log so far (for assertions and failure messages). */
+    String log() throws IOException {
+        return Files.exists(logFile) ? Files.readString(logFile) : "";
+    }
+
     /** Starts the server and waits until it accepts connections. */
     void start() throws Exception {
-        process = new ProcessBuilder(BINARY, "-a", "127.0.0.1", "-p", Integer.toString(port), "-js",
-                "-sd", storeDir.toString(), "-l", logFile.toString())
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(BINARY, "-a", "127.0.0.1",
+                "-p", Integer.toString(port), "-js", "-sd", storeDir.toString(), "-l", logFile.toString()));
+        if (config != null) {
+            Path file = storeDir.resolve("nats-server.conf");
+            Files.writeString(file, config);
+            command.addAll(java.util.List.of("-c", file.toString()));
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(new File(storeDir.toFile(), "stdout.log")).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
