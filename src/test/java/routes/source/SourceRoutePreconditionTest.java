@@ -21,6 +21,7 @@ import org.apache.camel.support.PluginHelper;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.springframework.util.PropertyPlaceholderHelper;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -84,13 +85,18 @@ class SourceRoutePreconditionTest {
         return camel;
     }
 
-    /** {@code ingest.sources.*} of application.yml, flattened ({@code ${ENV:default}} values kept as text). */
+    /**
+     * {@code ingest.sources.*} of application.yml, flattened, {@code ${ENV:default}} values resolved to their
+     * defaults as with no environment (nested ones too: {@code ${NATS_CONCURRENCY:${WORKER_CONCURRENCY:2}}} is 2).
+     */
     static Map<String, String> applicationYmlSources() throws Exception {
         try (InputStream in = SourceRoutePreconditionTest.class.getResourceAsStream("/application.yml")) {
             Map<String, Object> root = new Yaml().load(in);
             Map<String, String> flat = new LinkedHashMap<>();
             flatten("", root, flat);
             flat.keySet().removeIf(key -> !key.startsWith("ingest.sources."));
+            PropertyPlaceholderHelper defaults = new PropertyPlaceholderHelper("${", "}", ":", null, true);
+            flat.replaceAll((key, value) -> defaults.replacePlaceholders(value, name -> null));
             assertThat(flat).containsEntry("ingest.sources.nats.enabled", "false")
                     .containsEntry("ingest.sources.redis.enabled", "false")
                     .containsEntry("ingest.sources.rabbitmq.enabled", "false");
