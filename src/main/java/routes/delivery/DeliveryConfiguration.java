@@ -18,11 +18,6 @@ import routes.status.MessageStatusStore;
 public class DeliveryConfiguration {
 
     @Bean
-    DeliveryQueue deliveryQueue(StringRedisTemplate redis, DeliveryProperties properties) {
-        return DeliveryQueue.of(redis, properties);
-    }
-
-    @Bean
     DeliveryClient deliveryClient(DeliveryProperties properties, ObjectProvider<SslBundles> bundles) {
         return new DeliveryClient(DeliveryTls.sslContext(properties.tls(), bundles.getIfAvailable()),
                 properties.baseUrl(), properties.deliverPath(), properties.statusPath(), properties.requestTimeout());
@@ -34,22 +29,14 @@ public class DeliveryConfiguration {
     }
 
     @Bean
-    DeliverySink deliverySink(DeliveryClient client, DeliveryQueue queue, DeliveryProperties properties,
+    DeliverySink deliverySink(DeliveryClient client, StringRedisTemplate redis, DeliveryProperties properties,
                               DeliveryMetrics metrics, ObjectMapper mapper, DeadLetterStore deadLetters,
                               MessageStatusStore status, TransactionTemplate transaction) {
-        return new DeliverySink(client, queue, properties, metrics, mapper, deadLetters, status, transaction);
-    }
-
-    /** The {@code delivery-queue:} component (bean name = URI scheme). */
-    @Bean("delivery-queue")
-    DeliveryQueueComponent deliveryQueueComponent(StringRedisTemplate redis, MeterRegistry registry,
-                                                  DeliveryProperties properties) {
-        return new DeliveryQueueComponent(redis, registry, properties.effectiveWorkerId());
+        return new DeliverySink(client, redis, properties, metrics, mapper, deadLetters, status, transaction);
     }
 
     @Bean
-    DeliverySource deliverySource(StringRedisTemplate redis, DeliveryQueue queue, DeliveryProperties properties,
-                                  ObjectMapper mapper) {
-        return new DeliverySource(redis, queue, properties, mapper);
+    DeliverySource deliverySource(StringRedisTemplate redis, DeliveryProperties properties, ObjectMapper mapper) {
+        return new DeliverySource(redis, properties, mapper);
     }
 }
