@@ -55,9 +55,11 @@ public class RabbitMqSourceConfiguration {
 
     @Bean
     RabbitMqAcknowledger rabbitMqAcknowledger(ConnectionFactory connectionFactory, RabbitMqSourceProperties properties,
-                                              IngestProperties ingest) {
+                                              IngestProperties ingest, CamelContext camel) {
         // The connection factory is a dependency so that the acknowledger closes (flushing its acks) before it.
-        return new RabbitMqAcknowledger(properties.prefetch(), ingest.redelivery(), properties.failedMessagesRemembered());
+        return new RabbitMqAcknowledger(properties.prefetch(), ingest.redelivery(), properties.failedMessagesRemembered(),
+                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(RabbitMqAcknowledger.class,
+                        "rabbitmq-ack-flusher"));
     }
 
     @Bean
