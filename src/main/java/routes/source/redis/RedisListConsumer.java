@@ -43,14 +43,21 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
         this.own = endpoint.isOwnProcessingList();
     }
 
+    /** Own processing list: what a crash or a stop left there goes back first, before any loop takes. */
     @Override
-    protected void prepare() {
-        if (own) {
+    protected void beforeLoops() {
+        if (!own) {
+            return;
+        }
+        try {
             long returned = returnAll();
             if (returned > 0) {
                 LOG.info("Returned {} unfinished entries from {} to {}", returned, endpoint.getProcessingList(),
                         endpoint.getKey());
             }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not return the entries left in {} now ({}); they are returned on the next stop or start",
+                    endpoint.getProcessingList(), e.getMessage());
         }
     }
 

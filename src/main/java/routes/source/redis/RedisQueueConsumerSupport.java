@@ -78,6 +78,10 @@ abstract class RedisQueueConsumerSupport extends SourceConsumer<RedisQueueConsum
     protected void prepare() throws Exception {
     }
 
+    /** Run once at start, before the loops (each loop runs {@link #prepare} itself). */
+    protected void beforeLoops() {
+    }
+
     /** Run once the loops and the settler stopped (e.g. return what this instance still holds). */
     protected void afterStop() {
     }
@@ -97,6 +101,7 @@ abstract class RedisQueueConsumerSupport extends SourceConsumer<RedisQueueConsum
         maintenance = executors.newSingleThreadScheduledExecutor(this, "redis-queue-recoverer");
         long interval = endpoint.recoveryIntervalMillis();
         maintenance.scheduleWithFixedDelay(this::maintainSafely, interval, interval, TimeUnit.MILLISECONDS);
+        beforeLoops();
         startWorkers("redis-queue-poller");
     }
 
