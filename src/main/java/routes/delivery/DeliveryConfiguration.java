@@ -3,6 +3,7 @@ package routes.delivery;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.ssl.SslBundles;
@@ -23,11 +24,10 @@ import routes.status.MessageStatusStore;
 @ConditionalOnProperty(prefix = "ingest.delivery", name = "enabled", havingValue = "true")
 public class DeliveryConfiguration {
 
+    /** Refuses to start when the ingest Redis source and the delivery queue are configured on the same keys. */
     @Bean
-    DeliveryQueue deliveryQueue(StringRedisTemplate redis, DeliveryProperties properties,
-                                ObjectProvider<RedisSourceProperties> redisSource) {
-        DeliveryKeyOverlap.check(properties, redisSource.getIfAvailable());
-        return DeliveryQueue.of(redis, properties);
+    InitializingBean deliveryKeysApart(DeliveryProperties properties, ObjectProvider<RedisSourceProperties> redisSource) {
+        return () -> DeliveryKeyOverlap.check(properties, redisSource.getIfAvailable());
     }
 
     @Bean
@@ -43,22 +43,14 @@ public class DeliveryConfiguration {
     }
 
     @Bean
-    DeliverySink deliverySink(DeliveryClient client, DeliveryQueue queue, DeliveryProperties properties,
+    DeliverySink deliverySink(DeliveryClient client, StringRedisTemplate redis, DeliveryProperties properties,
                               DeliveryMetrics metrics, ObjectMapper mapper, DeadLetterStore deadLetters,
                               MessageStatusStore status, TransactionTemplate transaction) {
-        return new DeliverySink(client, queue, properties, metrics, mapper, deadLetters, status, transaction);
-    }
-
-    /** The {@code delivery-queue:} component (bean name = URI scheme). */
-    @Bean("delivery-queue")
-    DeliveryQueueComponent deliveryQueueComponent(StringRedisTemplate redis, MeterRegistry registry,
-                                                  DeliveryProperties properties) {
-        return new DeliveryQueueComponent(redis, registry, properties.effectiveWorkerId());
+        return new DeliverySink(client, redis, properties, metrics, mapper, deadLetters, status, transaction);
     }
 
     @Bean
-    DeliverySource deliverySource(StringRedisTemplate redis, DeliveryQueue queue, DeliveryProperties properties,
-                                  ObjectMapper mapper) {
-        return new DeliverySource(redis, queue, properties, mapper);
+    DeliverySource deliverySource(StringRedisTemplate redis, DeliveryProperties properties, ObjectMapper mapper) {
+        return new DeliverySource(redis, properties, mapper);
     }
 }

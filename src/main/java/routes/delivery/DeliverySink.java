@@ -16,15 +16,19 @@ import org.springframework.transaction.support.TransactionTemplate;
 import routes.deadletter.DeadLetterHeaders;
 import routes.deadletter.DeadLetterIdentity;
 import routes.deadletter.DeadLetterStore;
+import org.springframework.data.redis.core.StringRedisTemplate;
 import routes.pipeline.ErrorType;
+import routes.source.redis.RedisQueueEndpoint;
 import routes.status.MessageStatusStore;
 
 /**
  * {@code direct:deliver} → the main server: one delivery attempt per exchange. Delivered → done. Failed
- * → the message is parked in the Redis delayed set until {@code now + retry-interval} (durable; no
- * thread waits) and the failure is reported with {@code PUT status}; after {@code max-attempts} it
- * goes to {@code dead_letters} and the Redis dead-letter list. The exchange fails only when none of
- * that could be recorded, so the source must keep the message.
+ * → the failure is reported with {@code PUT status} and the message parked in the Redis delayed set
+ * until {@code now + retry-interval} (durable; no thread waits): from the delivery queue, the
+ * {@code redis-queue:} consumer parks it when the exchange fails with {@link DeliveryRetryLater} (the
+ * rewritten entry in {@link RedisQueueEndpoint#REQUEUE_AS}); from any other route, the sink parks it
+ * itself. After {@code max-attempts} it goes to {@code dead_letters} and the Redis dead-letter list,
+ * and the exchange completes. Any other failure fails the exchange, so the source keeps the message.
  */
 public class DeliverySink implements Processor {
 
@@ -32,7 +36,7 @@ public class DeliverySink implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(DeliverySink.class);
 
     private final DeliveryClient client;
-    private final DeliveryQueue queue;
+    private final StringRedisTemplate redis;
     private final DeliveryProperties properties;
     private final DeliveryMetrics metrics;
     private final ObjectMapper mapper;
@@ -41,11 +45,11 @@ public class DeliverySink implements Processor {
     private final TransactionTemplate transaction;
     private final String workerId;
 
-    public DeliverySink(DeliveryClient client, DeliveryQueue queue, DeliveryProperties properties,
+    public DeliverySink(DeliveryClient client, StringRedisTemplate redis, DeliveryProperties properties,
                         DeliveryMetrics metrics, ObjectMapper mapper, DeadLetterStore deadLetters,
                         MessageStatusStore status, TransactionTemplate transaction) {
         this.client = client;
-        this.queue = queue;
+        this.redis = redis;
         this.properties = properties;
         this.metrics = metrics;
         this.mapper = mapper;
@@ -58,8 +62,6 @@ public class DeliverySink implements Processor {
     @Override
     public void process(Exchange exchange) throws Exception {
         String raw = exchange.getMessage().getMandatoryBody(String.class);
-        String taken = exchange.getProperty(DeliveryExchange.TAKEN, String.class);
-        String takenFrom = exchange.getProperty(DeliveryExchange.TAKEN_FROM, String.class);
         DeliveryMessage message = DeliveryMessage.parse(mapper, raw);
         exchange.setProperty(DeliveryExchange.MESSAGE_ID, message.messageId());
         int attempt = message.attempts() + 1;
@@ -74,15 +76,22 @@ public class DeliverySink implements Processor {
             }
             metrics.failed();
             if (attempt >= properties.maxAttempts()) {
-                bury(message, attempt, error, takenFrom, taken);
+                bury(message, attempt, error);
                 report(message.messageId(), "failed", attempt, error);
-            } else {
-                park(message, attempt, error, takenFrom, taken);
-                report(message.messageId(), "queued", attempt, error);
+                return;
             }
-            if (taken != null) {
-                exchange.setProperty(DeliveryExchange.ACKED, true);
+            long dueAt = System.currentTimeMillis() + properties.retryInterval().toMillis();
+            String parked = message.failed(error, dueAt).toJson(mapper);
+            // Status first: once parked, the mover may hand the message to another thread at once, whose
+            // "running" must not be overwritten by this "queued".
+            track(() -> status.queued(SOURCE, message.messageId(), attempt, error));
+            report(message.messageId(), "queued", attempt, error);
+            metrics.retried();
+            if (DeliveryRoutes.SOURCE_ROUTE.equals(exchange.getFromRouteId())) {
+                exchange.setProperty(RedisQueueEndpoint.REQUEUE_AS, parked.getBytes(StandardCharsets.UTF_8));
+                throw new DeliveryRetryLater(message.messageId(), attempt, error);
             }
+            redis.opsForZSet().add(properties.delayedSet(), parked, dueAt);
         } finally {
             metrics.finished();
         }
@@ -102,17 +111,12 @@ public class DeliverySink implements Processor {
         }
     }
 
-    private void park(DeliveryMessage message, int attempt, String error, String takenFrom, String taken) {
-        long dueAt = System.currentTimeMillis() + properties.retryInterval().toMillis();
-        // Status first: once parked, the mover may hand the message to another thread at once, whose
-        // "running" must not be overwritten by this "queued".
-        track(() -> status.queued(SOURCE, message.messageId(), attempt, error));
-        queue.park(message.failed(error, dueAt).toJson(mapper), dueAt, takenFrom, taken);
-        metrics.retried();
-    }
-
-    /** Out of attempts: dead_letters row and status in one transaction, then the Redis dead-letter list. */
-    private void bury(DeliveryMessage message, int attempt, String error, String takenFrom, String taken) {
+    /**
+     * Out of attempts: dead_letters row and status in one transaction, then the Redis dead-letter list;
+     * the consumer then removes the taken entry. After a crash in between, the entry comes again: its
+     * dead_letters row is found recorded, and the Redis list may hold it twice.
+     */
+    private void bury(DeliveryMessage message, int attempt, String error) {
         OffsetDateTime failedAt = OffsetDateTime.now(ZoneOffset.UTC);
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(DeadLetterHeaders.ERROR_TYPE, ErrorType.EXHAUSTED.label());
@@ -122,11 +126,11 @@ public class DeliverySink implements Processor {
         headers.put(DeadLetterHeaders.FAILED_AT, failedAt.toString());
         String original = new DeliveryMessage(message.messageId(), message.payload(), 0, 0, null).toJson(mapper);
         // Once per message: a retry after a crash between this and the bury finds the row recorded.
-        String deadLetterId = DeadLetterIdentity.of(SOURCE, queue.queue(), message.messageId(),
+        String deadLetterId = DeadLetterIdentity.of(SOURCE, properties.queue(), message.messageId(),
                 original.getBytes(StandardCharsets.UTF_8));
         headers.put(DeadLetterHeaders.DEAD_LETTER_ID, deadLetterId);
         transaction.executeWithoutResult(tx -> {
-            deadLetters.record(deadLetterId, false, SOURCE, queue.queue(), null, ErrorType.EXHAUSTED.label(), error, attempt, original,
+            deadLetters.record(deadLetterId, false, SOURCE, properties.queue(), null, ErrorType.EXHAUSTED.label(), error, attempt, original,
                     headers, failedAt);
             if (properties.trackStatus()) {
                 status.dead(SOURCE, message.messageId(), attempt, error);
@@ -135,7 +139,7 @@ public class DeliverySink implements Processor {
         ObjectNode entry = (ObjectNode) mapper.valueToTree(headers);
         entry.put("message_id", message.messageId());
         entry.set("payload", message.payload());
-        queue.bury(entry.toString(), takenFrom, taken);
+        redis.opsForList().leftPush(properties.dlq(), entry.toString());
         metrics.dead();
         LOG.warn("Dead-lettered delivery {} after {} attempts: {}", message.messageId(), attempt, error);
     }

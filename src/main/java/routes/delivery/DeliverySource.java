@@ -13,14 +13,12 @@ import routes.source.IngestSource;
 public class DeliverySource implements IngestSource {
 
     private final StringRedisTemplate redis;
-    private final DeliveryQueue queue;
     private final DeliveryProperties properties;
     private final ObjectMapper mapper;
 
-    public DeliverySource(StringRedisTemplate redis, DeliveryQueue queue, DeliveryProperties properties,
+    public DeliverySource(StringRedisTemplate redis, DeliveryProperties properties,
                           ObjectMapper mapper) {
         this.redis = redis;
-        this.queue = queue;
         this.properties = properties;
         this.mapper = mapper;
     }
@@ -44,7 +42,9 @@ public class DeliverySource implements IngestSource {
     @Override
     public long queueDepth() {
         try {
-            return queue.depth() + queue.delayedCount();
+            Long waiting = redis.opsForList().size(properties.queue());
+            Long delayed = redis.opsForZSet().zCard(properties.delayedSet());
+            return (waiting == null ? 0 : waiting) + (delayed == null ? 0 : delayed);
         } catch (RuntimeException e) {
             return -1;
         }

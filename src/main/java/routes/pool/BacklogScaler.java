@@ -1,60 +1,76 @@
 package routes.pool;
 
-import java.util.function.IntConsumer;
-import java.util.function.IntSupplier;
+import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * Sizes a consumer pool from its backlog: on each {@link #tick()}, grows at once to
- * {@code ceil(depth / scaleUpDepth)} threads when the depth per thread passes {@code scaleUpDepth},
- * and shrinks by one thread per tick while the queue is empty — always within {@code [min, max]}.
- * Growing fast and shrinking slowly keeps a bursty queue from making the pool flap.
+ * The pool worker's sizing rule: {@code target = min(max, max(min, ceil(backlog / threshold)))}. The pool
+ * grows to a higher target at once; it shrinks to a lower one only after the target has stayed below
+ * the pool's size for {@code idleBeforeShrink} (not only when the queue is empty), so a bursty queue does
+ * not make it flap. Not thread-safe: one scaling thread asks it.
  */
 public class BacklogScaler {
 
-    private final LongSupplier depth;
-    private final IntSupplier current;
-    private final IntConsumer resize;
     private final int min;
     private final int max;
-    private final int scaleUpDepth;
+    private final int threshold;
+    private final long idleBeforeShrinkNanos;
+    private final LongSupplier nanoClock;
+    private long belowSince = -1;
 
     /**
-     * @param depth        messages waiting (negative: unknown, nothing changes)
-     * @param current      threads now
-     * @param resize       sets the number of threads
-     * @param scaleUpDepth waiting messages per thread above which the pool grows
+     * @param min              consumers at least
+     * @param max              consumers at most
+     * @param threshold        waiting messages per consumer
+     * @param idleBeforeShrink how long the target must stay lower before the pool shrinks to it
+     * @param nanoClock        {@link System#nanoTime()} (a test gives its own)
      */
-    public BacklogScaler(LongSupplier depth, IntSupplier current, IntConsumer resize, int min, int max,
-                         int scaleUpDepth) {
-        if (min < 0 || max < Math.max(1, min) || scaleUpDepth < 1) {
-            throw new IllegalArgumentException("need 0 <= min <= max, max >= 1, scaleUpDepth >= 1");
+    public BacklogScaler(int min, int max, int threshold, Duration idleBeforeShrink, LongSupplier nanoClock) {
+        if (min < 1 || max < min || threshold < 1) {
+            throw new IllegalArgumentException("need 1 <= min <= max and threshold >= 1, not min=" + min + " max=" + max
+                    + " threshold=" + threshold);
         }
-        this.depth = depth;
-        this.current = current;
-        this.resize = resize;
         this.min = min;
         this.max = max;
-        this.scaleUpDepth = scaleUpDepth;
+        this.threshold = threshold;
+        this.idleBeforeShrinkNanos = idleBeforeShrink.toNanos();
+        this.nanoClock = nanoClock;
     }
 
-    /** Looks at the backlog once and resizes when needed; returns the target size. */
-    public int tick() {
-        long waiting = depth.getAsLong();
-        int now = current.getAsInt();
-        int target = now;
-        if (waiting < 0) {
-            return now;
+    /** The size the backlog asks for. */
+    public int target(long backlog) {
+        long wanted = (Math.max(0, backlog) + threshold - 1) / threshold;
+        return (int) Math.min(max, Math.max(min, wanted));
+    }
+
+    /**
+     * The pool's next size, given its size now and the backlog ({@code < 0}: unknown, nothing changes).
+     */
+    public int next(int current, long backlog) {
+        if (backlog < 0) {
+            return current;
         }
-        if (waiting > (long) now * scaleUpDepth) {
-            target = (int) Math.min(max, (waiting + scaleUpDepth - 1) / scaleUpDepth);
-        } else if (waiting == 0) {
-            target = now - 1;
+        int target = target(backlog);
+        if (target >= current) {
+            belowSince = -1;
+            return target;
         }
-        target = Math.max(min, Math.min(max, target));
-        if (target != now) {
-            resize.accept(target);
+        long now = nanoClock.getAsLong();
+        if (belowSince < 0) {
+            belowSince = now;
         }
-        return target;
+        if (now - belowSince >= idleBeforeShrinkNanos) {
+            belowSince = -1;
+            return target;
+        }
+        return current;
+    }
+
+    public int min() {
+        return min;
+    }
+
+    public int max() {
+        return max;
     }
 }

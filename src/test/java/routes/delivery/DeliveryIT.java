@@ -329,7 +329,7 @@ class DeliveryIT {
     }
 
     private static double workers(MeterRegistry registry) {
-        return registry.get(DeliveryQueueConsumer.WORKERS_GAUGE).tag("source", "delivery").gauge().value();
+        return registry.get(routes.source.consumer.SourceConsumer.WORKERS_GAUGE).tag("source", "delivery").gauge().value();
     }
 
     private ConfigurableApplicationContext start(Map<String, String> overrides) {

@@ -12,27 +12,28 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.camel.AsyncCallback;
+import java.util.function.BooleanSupplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import routes.config.IngestProperties;
-import routes.pipeline.DatabaseUnavailableException;
 import routes.pipeline.IngestExchange;
+import routes.source.consumer.Decision;
+import routes.source.consumer.RetryDelay;
+import routes.source.consumer.Settlement;
+import routes.source.consumer.SettlementRule;
+import routes.source.consumer.SourceConsumer;
 
 /**
- * JetStream durable pull consumer → the route: {@code concurrency} loops pull batches and hand every
- * message to the route asynchronously (a pull's messages are in flight together, so the pipeline can
- * batch them). When the route completes the exchange: success → ack; failure → nak with the back-off
- * delay so JetStream redelivers; on the last delivery, or while the database is down, the message is
- * kept (in progress) and retried here, because a nak would burn or exceed the attempt limit.
+ * JetStream durable pull consumer → the route, on the shared consumer base ({@link SourceConsumer}):
+ * what is its own is the pull loop and the settlement. The loops pull batches and the base hands the
+ * messages to the route (a pull's messages are in flight together, so the pipeline can batch them).
+ * When the route completes an exchange: success → ack; failure → nak with the back-off delay so
+ * JetStream redelivers; on the last delivery, or while the database is down, the message is kept (in
+ * progress) and retried here, because a nak would burn or exceed the attempt limit.
  * Messages in flight longer than a third of ack_wait are kept alive with in-progress acks.
  *
  * <p>The attempt limit ({@code maxDeliver}) is this consumer's, not JetStream's: the server-side consumer
@@ -40,7 +41,7 @@ import routes.pipeline.IngestExchange;
  * process, or whose ack was lost, comes again. Such a delivery (beyond the limit) gets its one attempt:
  * it commits, or its failure finds the budget spent and it is dead-lettered.
  */
-public class JetStreamConsumer extends DefaultConsumer {
+public class JetStreamConsumer extends SourceConsumer<JetStreamConsumer.Pulled> {
 
     private static final Logger LOG = LoggerFactory.getLogger(JetStreamConsumer.class);
     /** Header with JetStream's delivery count of the message (1 = first delivery). */
@@ -51,60 +52,70 @@ public class JetStreamConsumer extends DefaultConsumer {
     /** How often an idle loop looks whether it is to stop. */
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration EMPTY_PULL_PAUSE = Duration.ofMillis(100);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * One delivery handed to the route; {@code localRetries} counts the attempts this process already
+     * made on this same delivery (see {@link Settler#keep}).
+     */
+    record Pulled(Message message, int localRetries) {
+    }
 
     private final JetStreamEndpoint endpoint;
     /** Pulls that ended at once without messages (each followed by {@link #EMPTY_PULL_PAUSE}). */
     private final AtomicLong emptyPulls = new AtomicLong();
-    private final IngestProperties.Redelivery redelivery;
+    private final RetryDelay delay;
+    private final SettlementRule rule;
+    private final Settler settler = new Settler();
     /** Messages handed to the route and not yet acked or nakked, with when they were last kept alive. */
     private final Map<Message, Long> inFlight = new ConcurrentHashMap<>();
-    /** One permit per message dispatched and not yet settled: at most maxInFlight per consumer. */
-    private volatile Semaphore permits;
-    private ExecutorService loops;
+    private volatile NatsConnector nats;
     private ScheduledExecutorService scheduler;
-    private volatile boolean running;
 
     public JetStreamConsumer(JetStreamEndpoint endpoint, Processor processor) {
-        super(endpoint, processor);
+        super(endpoint, processor, endpoint.getMaxInFlight(), endpoint.getConcurrency(), endpoint.pool(),
+                NatsSource.NAME, endpoint.getSubject());
         this.endpoint = endpoint;
-        this.redelivery = endpoint.getComponent().redelivery();
+        this.delay = RetryDelay.exponential(endpoint.getComponent().redelivery());
+        this.rule = new SettlementRule(delay, true);
     }
 
     @Override
     protected void doStart() throws Exception {
         super.doStart();
         // NATS may be down now: each loop waits for the connection (and the checked stream and durable) itself.
-        NatsConnector nats = endpoint.getComponent().connector();
-        running = true;
-        permits = new Semaphore(endpoint.getMaxInFlight());
+        nats = endpoint.getComponent().connector();
         var executors = getEndpoint().getCamelContext().getExecutorServiceManager();
         scheduler = executors.newScheduledThreadPool(this, "jetstream-" + endpoint.getDurable() + "-keepalive", 1);
         long keepAlive = Math.max(1000, endpoint.getAckWait().toMillis() / 3);
         scheduler.scheduleWithFixedDelay(this::keepAlive, keepAlive, keepAlive, TimeUnit.MILLISECONDS);
-        loops = executors.newFixedThreadPool(this, "jetstream-" + endpoint.getDurable(), endpoint.getConcurrency());
-        for (int i = 0; i < endpoint.getConcurrency(); i++) {
-            loops.execute(() -> pullLoop(nats));
-        }
+        startWorkers("jetstream-" + endpoint.getDurable());
         LOG.info("Consuming JetStream {} / {} with {} pull loops of {} messages", endpoint.getStream(),
-                endpoint.getDurable(), endpoint.getConcurrency(), endpoint.getBatchSize());
+                endpoint.getDurable(), poolSize(), endpoint.getBatchSize());
     }
 
     @Override
     protected void doStop() throws Exception {
-        running = false;
-        var executors = getEndpoint().getCamelContext().getExecutorServiceManager();
-        if (loops != null) {
-            executors.shutdownGraceful(loops);
-            loops = null;
-        }
+        stopWorkers(STOP_TIMEOUT);
         if (scheduler != null) {
-            executors.shutdownNow(scheduler);
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(scheduler);
             scheduler = null;
         }
         LOG.info("JetStream {} / {}: {} pulls had ended at once without messages", endpoint.getStream(),
                 endpoint.getDurable(), emptyPulls.get());
         // Whatever is still in flight is not acked: JetStream redelivers it after ack_wait.
         super.doStop();
+    }
+
+    /** Messages waiting for this durable consumer (for the pool's size). */
+    @Override
+    protected long backlog() {
+        try {
+            return nats.connected().jetStreamManagement()
+                    .getConsumerInfo(endpoint.getStream(), endpoint.getDurable()).getNumPending();
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     /**
@@ -115,13 +126,14 @@ public class JetStreamConsumer extends DefaultConsumer {
      * stay in the subscription and come with the next pull. On any error (NATS restarting, the
      * consumer gone) the loop pauses, subscribes again and goes on.
      */
-    private void pullLoop(NatsConnector nats) {
+    @Override
+    protected void work(BooleanSupplier keepGoing) {
         boolean failing = false;
         JetStreamSubscription subscription = null;
-        while (running && isRunAllowed()) {
+        while (keepGoing.getAsBoolean() && isRunAllowed()) {
             int granted = 0;
             int dispatched = 0;
-            List<Message> chunk = new ArrayList<>();
+            List<Pulled> chunk = new ArrayList<>();
             try {
                 if (subscription == null || !subscription.isActive()) {
                     JetStream jetStream = nats.jetStream(endpoint.durableSpec(), POLL);
@@ -131,7 +143,7 @@ public class JetStreamConsumer extends DefaultConsumer {
                     subscription = jetStream.subscribe(endpoint.getSubject(),
                             PullSubscribeOptions.bind(endpoint.getStream(), endpoint.getDurable()));
                 }
-                granted = acquireUpTo(endpoint.getBatchSize());
+                granted = permits.acquireUpTo(endpoint.getBatchSize(), POLL);
                 if (granted == 0) {
                     continue;
                 }
@@ -143,18 +155,14 @@ public class JetStreamConsumer extends DefaultConsumer {
                         continue;
                     }
                     dispatched++;
-                    if (!endpoint.isBatching()) {
-                        dispatch(message, 0);
-                        continue;
-                    }
-                    chunk.add(message);
-                    // Hand the chunk on once nothing more waits in the stream: the pull would otherwise
-                    // hold it until it fills or expires.
-                    if (message.metaData().pendingCount() == 0) {
-                        chunk = dispatchBatch(chunk);
+                    chunk.add(new Pulled(message, 0));
+                    // Hand the chunk on once nothing more waits in the stream (the pull would otherwise
+                    // hold it until it fills or expires); one by one without batching.
+                    if (!endpoint.isBatching() || message.metaData().pendingCount() == 0) {
+                        chunk = dispatchChunk(chunk);
                     }
                 }
-                chunk = dispatchBatch(chunk);
+                chunk = dispatchChunk(chunk);
                 if (dispatched == 0 && System.nanoTime() - pulledAt < EMPTY_PULL_PAUSE.toNanos()) {
                     // A pull that ended at once with nothing (the server answered with a status, e.g.
                     // just after a restart) is not sent again at once: a loop of them floods its API.
@@ -185,7 +193,7 @@ public class JetStreamConsumer extends DefaultConsumer {
                     return;
                 }
             } finally {
-                dispatchBatch(chunk); // what a failed pull received before it failed
+                dispatchChunk(chunk); // what a failed pull received before it failed
                 // Each dispatched message holds its permit until it is settled; give back the rest.
                 permits.release(Math.max(0, granted - dispatched));
             }
@@ -193,13 +201,16 @@ public class JetStreamConsumer extends DefaultConsumer {
         unsubscribeQuietly(subscription);
     }
 
-    /** Waits (briefly) for at least one free in-flight permit and takes up to {@code max}; 0 if none came. */
-    private int acquireUpTo(int max) throws InterruptedException {
-        if (!permits.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
-            return 0;
+    private List<Pulled> dispatchChunk(List<Pulled> chunk) {
+        if (chunk.isEmpty()) {
+            return chunk;
         }
-        int more = Math.min(max - 1, permits.availablePermits());
-        return more > 0 && permits.tryAcquire(more) ? 1 + more : 1;
+        long now = System.nanoTime();
+        for (Pulled pulled : chunk) {
+            inFlight.put(pulled.message(), now);
+        }
+        dispatch(chunk, endpoint.isBatching());
+        return new ArrayList<>();
     }
 
     private static JetStreamSubscription unsubscribeQuietly(JetStreamSubscription subscription) {
@@ -213,58 +224,9 @@ public class JetStreamConsumer extends DefaultConsumer {
         return null;
     }
 
-    /**
-     * Hands one delivery to the route. {@code localRetries} counts the attempts this process already
-     * made on this same delivery (see {@link #retryHere}).
-     */
-    private void dispatch(Message message, int localRetries) {
-        Exchange exchange = exchangeOf(message);
-        long delivered = message.metaData().deliveredCount();
-        inFlight.put(message, System.nanoTime());
-        try {
-            getAsyncProcessor().process(exchange, doneSync -> completed(message, exchange, null, delivered, localRetries));
-        } catch (RuntimeException e) {
-            // Asynchronous processors report through the exchange; this only makes sure the message is settled.
-            exchange.setException(e);
-            completed(message, exchange, null, delivered, localRetries);
-        }
-    }
-
-    /**
-     * Hands first deliveries of one pull to the route as one exchange (batching), its body their
-     * exchanges; each is settled by its own outcome. Returns a new empty chunk.
-     */
-    private List<Message> dispatchBatch(List<Message> chunk) {
-        if (chunk.isEmpty()) {
-            return chunk;
-        }
-        List<Exchange> exchanges = new ArrayList<>(chunk.size());
-        long now = System.nanoTime();
-        for (Message message : chunk) {
-            exchanges.add(exchangeOf(message));
-            inFlight.put(message, now);
-        }
-        Exchange batch = createExchange(false);
-        batch.setProperty(IngestExchange.SOURCE, NatsSource.NAME);
-        batch.setProperty(IngestExchange.QUEUE, endpoint.getSubject());
-        batch.getMessage().setBody(exchanges);
-        AsyncCallback done = doneSync -> {
-            for (int i = 0; i < chunk.size(); i++) {
-                Message message = chunk.get(i);
-                completed(message, exchanges.get(i), batch.getException(), message.metaData().deliveredCount(), 0);
-            }
-            releaseExchange(batch, false);
-        };
-        try {
-            getAsyncProcessor().process(batch, done);
-        } catch (RuntimeException e) {
-            batch.setException(e);
-            done.done(false);
-        }
-        return new ArrayList<>();
-    }
-
-    private Exchange exchangeOf(Message message) {
+    @Override
+    protected Exchange exchangeOf(Pulled pulled) {
+        Message message = pulled.message();
         NatsJetStreamMetaData meta = message.metaData();
         long delivered = meta.deliveredCount();
         Exchange exchange = createExchange(false);
@@ -289,29 +251,20 @@ public class JetStreamConsumer extends DefaultConsumer {
         return delivered >= endpoint.getMaxDeliver();
     }
 
-    /**
-     * The route is done with the exchange: ack, nak with delay, or keep and retry here.
-     * {@code batchFailure}: the batch exchange holding it failed as a whole (null when not batched).
-     */
-    private void completed(Message message, Exchange exchange, Exception batchFailure, long delivered, int localRetries) {
-        Exception failure = exchange.getException() != null ? exchange.getException() : batchFailure;
+    /** The route is done with the exchange: ack, nak with delay, or keep and retry here. */
+    @Override
+    protected void completed(Pulled pulled, Exchange exchange, Exception batchFailure) {
+        Exception failure = failureOf(exchange, batchFailure);
+        long delivered = pulled.message().metaData().deliveredCount();
         try {
-            if (failure == null) {
-                // Rows committed, or durably dead-lettered: JetStream may forget the message.
-                settled(message);
-                message.ack();
-            } else if (isDatabaseDown(failure) || lastDelivery(delivered)) {
-                // DB down: a nak would burn a delivery per outage back-off and end in a dead letter
-                // that cannot even be written. Last delivery: a nak would never be redelivered.
-                // Either way keep the message (kept alive by in-progress acks) and retry it here.
-                retryHere(message, localRetries, failure);
-            } else {
-                settled(message);
-                message.nakWithDelay(redelivery.delayAfter((int) delivered));
-            }
+            // DB down: a nak would burn a delivery per outage back-off and end in a dead letter that
+            // cannot even be written. Last delivery: a nak would never be redelivered. Either way the
+            // rule keeps the message (kept alive by in-progress acks) and it is retried here.
+            Decision decision = rule.decide(failure, (int) delivered, lastDelivery(delivered), !running);
+            settler.settle(pulled, decision, failure);
         } catch (RuntimeException e) {
             // Typically disconnected: the message is not acked, so JetStream redelivers it after ack_wait.
-            settled(message);
+            settled(pulled.message());
             LOG.warn("JetStream {}: could not settle message {}: {}", endpoint.getStream(),
                     exchange.getMessage().getHeader(STREAM_SEQUENCE), e.toString());
         } finally {
@@ -319,30 +272,49 @@ public class JetStreamConsumer extends DefaultConsumer {
         }
     }
 
-    private void retryHere(Message message, int localRetries, Exception failure) {
-        Duration delay = redelivery.delayAfter(localRetries + 1);
-        LOG.warn("JetStream {}: message {} failed ({}); kept and retried here in {}", endpoint.getStream(),
-                message.metaData().streamSequence(), failure.toString(), delay);
-        message.inProgress();
-        inFlight.put(message, System.nanoTime());
-        ScheduledExecutorService s = scheduler;
-        if (!running || s == null) {
-            settled(message);
-            return;
+    /** JetStream's side of a settlement. */
+    private final class Settler implements Settlement<Pulled> {
+
+        @Override
+        public void ack(Pulled pulled) {
+            // Rows committed, or durably dead-lettered: JetStream may forget the message.
+            settled(pulled.message());
+            pulled.message().ack();
         }
-        s.schedule(() -> {
-            if (running) {
-                dispatch(message, localRetries + 1);
-            } else {
-                settled(message);
+
+        @Override
+        public void retryLater(Pulled pulled, Decision decision, Exception failure) {
+            settled(pulled.message());
+            pulled.message().nakWithDelay(decision.delay());
+        }
+
+        @Override
+        public void keep(Pulled pulled, Decision decision, Exception failure) {
+            Message message = pulled.message();
+            Duration wait = delay.after(pulled.localRetries() + 1);
+            LOG.warn("JetStream {}: message {} failed ({}); kept and retried here in {}", endpoint.getStream(),
+                    message.metaData().streamSequence(), failure.toString(), wait);
+            ScheduledExecutorService s = scheduler;
+            if (!running || s == null) {
+                settled(message); // stopping: left to ack_wait
+                return;
             }
-        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+            message.inProgress();
+            inFlight.put(message, System.nanoTime());
+            s.schedule(() -> {
+                if (running) {
+                    dispatch(List.of(new Pulled(message, pulled.localRetries() + 1)), false);
+                } else {
+                    settled(message);
+                }
+            }, wait.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     /** The consumer is done with this delivery (acked, nakked, or left to ack_wait): free its permit. */
     private void settled(Message message) {
         if (inFlight.remove(message) != null) {
-            permits.release();
+            permits.release(1);
         }
     }
 
@@ -360,15 +332,6 @@ public class JetStreamConsumer extends DefaultConsumer {
                 }
             }
         }
-    }
-
-    private static boolean isDatabaseDown(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof DatabaseUnavailableException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static void copyHeaders(Headers headers, Exchange exchange) {

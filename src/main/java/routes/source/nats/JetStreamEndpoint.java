@@ -10,12 +10,15 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
-import org.springframework.boot.convert.DurationStyle;
+import routes.source.consumer.PoolOptions;
 
 /** {@code jetstream:<stream>} consumer endpoint: its options are the durable pull consumer's settings. */
 @UriEndpoint(scheme = "jetstream", title = "JetStream pull consumer", syntax = "jetstream:stream",
         consumerOnly = true, category = {Category.MESSAGING})
 public class JetStreamEndpoint extends DefaultEndpoint {
+
+    /** The default of {@code batching}, as {@code ingest.sources.nats.batching}'s (a test keeps them equal). */
+    public static final boolean DEFAULT_BATCHING = true;
 
     @UriPath(description = "The stream to consume") @Metadata(required = true)
     private final String stream;
@@ -25,22 +28,33 @@ public class JetStreamEndpoint extends DefaultEndpoint {
     private String durable;
     @UriParam(defaultValue = "500", description = "Messages asked for in one pull request")
     private int batchSize = 500;
-    @UriParam(defaultValue = "false", description = "Hand the messages of a pull to the route as one exchange, its body"
-            + " the list of the messages' exchanges (route it to direct:ingest-batch); false: one exchange per message")
-    private boolean batching;
+    @UriParam(defaultValue = "" + DEFAULT_BATCHING, description = "Hand the messages of a pull to the route as one"
+            + " exchange, its body the list of the messages' exchanges; false: one exchange per message")
+    private boolean batching = DEFAULT_BATCHING;
     @UriParam(defaultValue = "20000", description = "The consumer's max_ack_pending")
     private int maxAckPending = 20000;
     @UriParam(defaultValue = "5000", description = "Messages this consumer has handed to the route and not yet acked or nakked, at most")
     private int maxInFlight = 5000;
-    @UriParam(defaultValue = "2", description = "Pull loops (threads) of this consumer")
+    @UriParam(defaultValue = "2", description = "Pull loops (threads) of this consumer (the pool's size unless"
+            + " minConsumers/maxConsumers are set)")
     private int concurrency = 2;
-    @UriParam(defaultValue = "30s", javaType = "java.lang.String", description = "The consumer's ack_wait")
+    @UriParam(defaultValue = "30s", description = "The consumer's ack_wait")
     private Duration ackWait = Duration.ofSeconds(30);
     @UriParam(defaultValue = "5", description = "Deliveries of one message at most, enforced by this consumer: the"
             + " last one is retried here and then dead-lettered (the server-side consumer's max_deliver is unlimited)")
     private int maxDeliver = 5;
-    @UriParam(defaultValue = "1s", javaType = "java.lang.String", description = "How long one pull request waits for its batch to fill")
+    @UriParam(defaultValue = "1s", description = "How long one pull request waits for its batch to fill")
     private Duration fetchTimeout = Duration.ofSeconds(1);
+    @UriParam(description = "The pool's size at least (default: concurrency)")
+    private Integer minConsumers;
+    @UriParam(description = "The pool's size at most (default: minConsumers: a fixed pool)")
+    private Integer maxConsumers;
+    @UriParam(defaultValue = "1000", description = "Pending messages per pull loop: the pool's target is ceil(pending / this)")
+    private int scaleThreshold = PoolOptions.DEFAULT_THRESHOLD;
+    @UriParam(defaultValue = "2s", description = "How often the backlog (the durable's pending count) is checked")
+    private Duration scaleInterval = PoolOptions.DEFAULT_INTERVAL;
+    @UriParam(defaultValue = "10s", description = "How long a lower target must hold before the pool shrinks")
+    private Duration scaleDownAfter = PoolOptions.DEFAULT_SCALE_DOWN_AFTER;
 
     public JetStreamEndpoint(String uri, JetStreamComponent component, String stream) {
         super(uri, component);
@@ -138,9 +152,8 @@ public class JetStreamEndpoint extends DefaultEndpoint {
         return ackWait;
     }
 
-    /** Accepts {@code 30s}, {@code 500ms} or ISO-8601 ({@code PT30S}), as Spring Boot does. */
-    public void setAckWait(String ackWait) {
-        this.ackWait = DurationStyle.detectAndParse(ackWait);
+    public void setAckWait(Duration ackWait) {
+        this.ackWait = ackWait;
     }
 
     public int getMaxDeliver() {
@@ -155,8 +168,57 @@ public class JetStreamEndpoint extends DefaultEndpoint {
         return fetchTimeout;
     }
 
-    /** Accepts {@code 30s}, {@code 500ms} or ISO-8601 ({@code PT30S}), as Spring Boot does. */
-    public void setFetchTimeout(String fetchTimeout) {
-        this.fetchTimeout = DurationStyle.detectAndParse(fetchTimeout);
+    public void setFetchTimeout(Duration fetchTimeout) {
+        this.fetchTimeout = fetchTimeout;
+    }
+
+    PoolOptions pool() {
+        PoolOptions pool = new PoolOptions();
+        pool.setMinConsumers(minConsumers);
+        pool.setMaxConsumers(maxConsumers);
+        pool.setScaleThreshold(scaleThreshold);
+        pool.setScaleInterval(scaleInterval);
+        pool.setScaleDownAfter(scaleDownAfter);
+        return pool;
+    }
+
+    public Integer getMinConsumers() {
+        return minConsumers;
+    }
+
+    public void setMinConsumers(Integer minConsumers) {
+        this.minConsumers = minConsumers;
+    }
+
+    public Integer getMaxConsumers() {
+        return maxConsumers;
+    }
+
+    public void setMaxConsumers(Integer maxConsumers) {
+        this.maxConsumers = maxConsumers;
+    }
+
+    public int getScaleThreshold() {
+        return scaleThreshold;
+    }
+
+    public void setScaleThreshold(int scaleThreshold) {
+        this.scaleThreshold = scaleThreshold;
+    }
+
+    public Duration getScaleInterval() {
+        return scaleInterval;
+    }
+
+    public void setScaleInterval(Duration scaleInterval) {
+        this.scaleInterval = scaleInterval;
+    }
+
+    public Duration getScaleDownAfter() {
+        return scaleDownAfter;
+    }
+
+    public void setScaleDownAfter(Duration scaleDownAfter) {
+        this.scaleDownAfter = scaleDownAfter;
     }
 }

@@ -3,7 +3,6 @@ package routes.source.rabbitmq;
 import com.rabbitmq.client.Channel;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,8 +14,8 @@ import org.springframework.amqp.rabbit.connection.ChannelProxy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import routes.config.IngestProperties;
-import routes.pipeline.DatabaseUnavailableException;
 import routes.pipeline.IngestExchange;
+import routes.source.consumer.Failures;
 
 /**
  * Pipeline outcome → RabbitMQ: acks a delivery when its exchange completes (rows committed or durably
@@ -59,17 +58,16 @@ public class RabbitMqAcknowledger implements Synchronization, AutoCloseable {
      *                   one by one, so the window stays open
      * @param backOff    the wait before a failed delivery is handed back, by its attempt
      * @param remembered messages whose failed deliveries are counted at most (the oldest are forgotten)
+     * @param flusher    the thread that flushes acks and sends delayed nacks (Camel's
+     *                   {@code ExecutorServiceManager} makes it in the application)
      */
-    public RabbitMqAcknowledger(int prefetch, IngestProperties.Redelivery backOff, int remembered) {
+    public RabbitMqAcknowledger(int prefetch, IngestProperties.Redelivery backOff, int remembered,
+                                ScheduledExecutorService flusher) {
         this.backOff = backOff;
         this.failures = new FailedDeliveries(remembered);
         this.flushAt = Math.max(1, prefetch / 4);
         this.maxHeldBack = Math.max(1, prefetch / 2);
-        this.flusher = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "rabbitmq-ack-flusher");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.flusher = flusher;
         long interval = FLUSH_INTERVAL.toNanos();
         flusher.scheduleWithFixedDelay(this::flushAll, interval, interval, TimeUnit.NANOSECONDS);
     }
@@ -169,7 +167,7 @@ public class RabbitMqAcknowledger implements Synchronization, AutoCloseable {
         int attempts;
         if (body == null) {
             attempts = prior + 1;
-        } else if (isDatabaseDown(exchange.getException())) {
+        } else if (Failures.databaseDown(exchange.getException())) {
             // Not the message's fault (CONTRACT §4): an outage does not use up its attempts. The pipeline
             // has already retried it with back-off in process; hand it back after the first step.
             attempts = Math.max(1, prior);
@@ -196,15 +194,6 @@ public class RabbitMqAcknowledger implements Synchronization, AutoCloseable {
             failures.forget(FailedDeliveries.keyOf(body));
             failureLog.settled(failures.size());
         }
-    }
-
-    private static boolean isDatabaseDown(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof DatabaseUnavailableException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void nack(ChannelAcks acks, long tag) {

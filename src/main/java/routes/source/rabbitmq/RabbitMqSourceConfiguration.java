@@ -1,5 +1,6 @@
 package routes.source.rabbitmq;
 
+import org.apache.camel.CamelContext;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Declarables;
@@ -51,9 +52,11 @@ public class RabbitMqSourceConfiguration {
 
     @Bean
     RabbitMqAcknowledger rabbitMqAcknowledger(ConnectionFactory connectionFactory, RabbitMqSourceProperties properties,
-                                              IngestProperties ingest) {
+                                              IngestProperties ingest, CamelContext camel) {
         // The connection factory is a dependency so that the acknowledger closes (flushing its acks) before it.
-        return new RabbitMqAcknowledger(properties.prefetch(), ingest.redelivery(), properties.failedMessagesRemembered());
+        return new RabbitMqAcknowledger(properties.prefetch(), ingest.redelivery(), properties.failedMessagesRemembered(),
+                camel.getExecutorServiceManager().newSingleThreadScheduledExecutor(RabbitMqAcknowledger.class,
+                        "rabbitmq-ack-flusher"));
     }
 
     @Bean

@@ -38,6 +38,13 @@ public class RedisQueueComponent extends DefaultComponent {
         return endpoint;
     }
 
+    /** A new endpoint on {@code key} with default options, for a route that sets them typed (not in a URI). */
+    public RedisQueueEndpoint endpoint(String key) {
+        RedisQueueEndpoint endpoint = new RedisQueueEndpoint(NAME + ":" + key, this, key);
+        endpoint.setCamelContext(getCamelContext());
+        return endpoint;
+    }
+
     StringRedisTemplate redis() {
         return redis;
     }

@@ -1,33 +1,38 @@
 package routes.source.redis;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.apache.camel.AsyncCallback;
+import java.util.function.BooleanSupplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.ExecutorServiceManager;
-import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import routes.pipeline.DatabaseUnavailableException;
 import routes.pipeline.IngestExchange;
+import routes.source.consumer.Backoff;
+import routes.source.consumer.Decision;
+import routes.source.consumer.Settlement;
+import routes.source.consumer.SettlementRule;
+import routes.source.consumer.SourceConsumer;
 
 /**
- * What both modes of {@code redis-queue:} share: poller threads take entries in batches, hand each to
- * the route asynchronously (many in flight, so the pipeline can batch their rows), and a settler thread
- * acknowledges completed entries in batches or redelivers failed ones. A Redis error (a restart, a
- * network cut) is logged and retried with back-off, so the consumer resumes by itself.
+ * What both modes of {@code redis-queue:} add to the shared consumer base: worker loops take entries
+ * in batches and the base hands them to the route; a settler thread carries out the settlements —
+ * acknowledging completed entries in batches, parking failed ones for a delayed retry — and retries
+ * what Redis refused. A Redis error (a restart, a network cut) is logged and retried with back-off,
+ * so the consumer resumes by itself.
  */
-abstract class RedisQueueConsumerSupport extends DefaultConsumer {
+abstract class RedisQueueConsumerSupport extends SourceConsumer<RedisQueueConsumerSupport.Delivery> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisQueueConsumerSupport.class);
     static final String SOURCE = "redis";
     private static final int SETTLE_BATCH = 2000;
+    private static final Duration PERMIT_WAIT = Duration.ofSeconds(1);
 
     /**
      * One message taken from Redis: its Redis identity (the list entry's exact bytes, or the stream id),
@@ -36,22 +41,22 @@ abstract class RedisQueueConsumerSupport extends DefaultConsumer {
     record Delivery(byte[] id, byte[] payload, int priorAttempts) {
     }
 
-    /** How the route completed a delivery; failure null = success. */
-    private record Outcome(Delivery delivery, Exception failure) {
+    /** A settlement to carry out; {@code requeueAs}: the entry to park instead of the taken one (or null). */
+    private record Outcome(Delivery delivery, Decision decision, Exception failure, byte[] requeueAs) {
     }
 
     protected final RedisQueueEndpoint endpoint;
-    private final Semaphore inFlight;
+    private final SettlementRule rule;
     private final LinkedBlockingQueue<Outcome> outcomes = new LinkedBlockingQueue<>();
-    private ExecutorService pollers;
     private ExecutorService settler;
     private ScheduledExecutorService maintenance;
-    protected volatile boolean running;
+    private volatile boolean settling;
 
     RedisQueueConsumerSupport(RedisQueueEndpoint endpoint, Processor processor) {
-        super(endpoint, processor);
+        super(endpoint, processor, endpoint.getMaxInFlight(), endpoint.getConcurrency(), endpoint.pool(),
+                endpoint.getSource(), endpoint.getKey());
         this.endpoint = endpoint;
-        this.inFlight = new Semaphore(endpoint.getMaxInFlight());
+        this.rule = new SettlementRule(endpoint.retryDelay(), false);
     }
 
     /** Takes up to {@code max} entries; may block up to about a second when there are none. */
@@ -60,8 +65,11 @@ abstract class RedisQueueConsumerSupport extends DefaultConsumer {
     /** Acknowledges deliveries whose rows committed (or that were durably dead-lettered). */
     protected abstract void acknowledge(List<Delivery> done);
 
-    /** Makes Redis deliver this entry again later; {@code countsAsAttempt} false for a database outage. */
-    protected abstract void redeliverLater(Delivery delivery, boolean countsAsAttempt, long delayMillis);
+    /**
+     * Makes Redis deliver this entry again later; {@code countsAsAttempt} false for a database outage;
+     * {@code requeueAs} the entry to park instead of the taken one (null: the taken one).
+     */
+    protected abstract void redeliverLater(Delivery delivery, boolean countsAsAttempt, long delayMillis, byte[] requeueAs);
 
     /** Periodic work: recover stuck entries, move due retries. */
     protected abstract void maintain() throws Exception;
@@ -70,132 +78,95 @@ abstract class RedisQueueConsumerSupport extends DefaultConsumer {
     protected void prepare() throws Exception {
     }
 
+    /** Run once at start, before the loops (each loop runs {@link #prepare} itself). */
+    protected void beforeLoops() {
+    }
+
+    /** Run once the loops and the settler stopped (e.g. return what this instance still holds). */
+    protected void afterStop() {
+    }
+
+    /** Whether this instance runs the periodic maintenance now. */
+    protected boolean mayMaintain() {
+        return endpoint.getComponent().gate().mayRecover();
+    }
+
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        running = true;
+        settling = true;
         ExecutorServiceManager executors = getEndpoint().getCamelContext().getExecutorServiceManager();
-        pollers = executors.newFixedThreadPool(this, "redis-queue-poller", endpoint.getConcurrency());
-        for (int i = 0; i < endpoint.getConcurrency(); i++) {
-            pollers.execute(this::poll);
-        }
         settler = executors.newSingleThreadExecutor(this, "redis-queue-settler");
         settler.execute(this::settle);
         maintenance = executors.newSingleThreadScheduledExecutor(this, "redis-queue-recoverer");
         long interval = endpoint.recoveryIntervalMillis();
         maintenance.scheduleWithFixedDelay(this::maintainSafely, interval, interval, TimeUnit.MILLISECONDS);
+        beforeLoops();
+        startWorkers("redis-queue-poller");
     }
 
     @Override
     protected void doStop() throws Exception {
-        running = false;
         ExecutorServiceManager executors = getEndpoint().getCamelContext().getExecutorServiceManager();
         if (maintenance != null) {
             executors.shutdownNow(maintenance);
         }
-        if (pollers != null) {
-            executors.shutdownGraceful(pollers, 5000);
-        }
+        // Loops finish the entries they run (a synchronous route runs on them) within the shutdown timeout.
+        stopWorkers(endpoint.getShutdownTimeout());
         // Entries in flight are settled when the pipeline completes them; what is not settled in time
-        // stays in Redis and is recovered after the visibility timeout — never lost.
-        int max = endpoint.getMaxInFlight();
-        if (inFlight.tryAcquire(max, 30, TimeUnit.SECONDS)) {
-            inFlight.release(max);
-        }
+        // stays in Redis and is recovered (after the visibility timeout, or at once: afterStop) — never lost.
+        permits.awaitIdle(endpoint.getShutdownTimeout());
+        settling = false;
         if (settler != null) {
             executors.shutdownGraceful(settler, 10_000);
         }
+        afterStop();
         super.doStop();
     }
 
-    private void poll() {
-        long backoff = 100;
+    @Override
+    protected void work(BooleanSupplier keepGoing) {
+        Backoff backoff = Backoff.forBroker();
         boolean prepared = false;
-        while (running) {
-            int batch = endpoint.getBatchSize();
-            boolean acquired = false;
+        while (keepGoing.getAsBoolean()) {
+            int granted = 0;
             try {
                 if (!prepared) {
                     prepare();
                     prepared = true;
                 }
-                if (!inFlight.tryAcquire(batch, 1, TimeUnit.SECONDS)) {
+                granted = permits.acquireUpTo(endpoint.getBatchSize(), PERMIT_WAIT);
+                if (granted == 0) {
                     continue;
                 }
-                acquired = true;
-                List<Delivery> taken = take(batch);
-                acquired = false;
-                inFlight.release(batch - taken.size());
-                dispatch(taken);
-                backoff = 100;
+                List<Delivery> taken = take(granted);
+                permits.release(granted - taken.size());
+                granted = 0;
+                dispatch(taken, endpoint.isBatching());
+                backoff.succeeded();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (Exception e) {
-                if (acquired) {
-                    inFlight.release(batch);
-                }
+                permits.release(granted);
                 prepared = false; // a restarted Redis may have lost the consumer group
                 if (!running) {
                     return;
                 }
-                LOG.warn("Redis {} unavailable ({}); retrying in {} ms", endpoint.getKey(), e.getMessage(), backoff);
-                if (!pause(backoff)) {
+                LOG.warn("Redis {} unavailable ({}); retrying in {} ms", endpoint.getKey(), e.getMessage(),
+                        backoff.currentMillis());
+                if (!backoff.pauseAfterFailure()) {
                     return;
                 }
-                backoff = Math.min(backoff * 2, 5000);
             }
         }
     }
 
-    /** Hands taken entries to the route; the caller holds one in-flight permit per entry. */
-    protected void dispatch(List<Delivery> taken) {
-        if (taken.isEmpty()) {
-            return;
-        }
-        List<Exchange> messages = new ArrayList<>(taken.size());
-        for (Delivery delivery : taken) {
-            messages.add(exchangeOf(delivery));
-        }
-        if (endpoint.isBatching()) {
-            dispatchBatch(taken, messages);
-            return;
-        }
-        for (int i = 0; i < taken.size(); i++) {
-            Delivery delivery = taken.get(i);
-            Exchange exchange = messages.get(i);
-            try {
-                getAsyncProcessor().process(exchange, doneSync -> completed(delivery, exchange, null));
-            } catch (RuntimeException e) {
-                exchange.setException(e);
-                completed(delivery, exchange, null);
-            }
-        }
-    }
-
-    /** One exchange for all: the route's outcome of each message exchange settles its entry. */
-    private void dispatchBatch(List<Delivery> taken, List<Exchange> messages) {
-        Exchange batch = createExchange(false);
-        batch.getMessage().setBody(messages);
-        batch.setProperty(IngestExchange.SOURCE, SOURCE);
-        batch.setProperty(IngestExchange.QUEUE, endpoint.getKey());
-        AsyncCallback done = doneSync -> {
-            for (int i = 0; i < taken.size(); i++) {
-                completed(taken.get(i), messages.get(i), batch.getException());
-            }
-        };
-        try {
-            getAsyncProcessor().process(batch, done);
-        } catch (RuntimeException e) {
-            batch.setException(e);
-            done.done(false);
-        }
-    }
-
-    private Exchange exchangeOf(Delivery delivery) {
+    @Override
+    protected Exchange exchangeOf(Delivery delivery) {
         Exchange exchange = createExchange(false);
         exchange.getMessage().setBody(delivery.payload());
-        exchange.setProperty(IngestExchange.SOURCE, SOURCE);
+        exchange.setProperty(IngestExchange.SOURCE, source());
         exchange.setProperty(IngestExchange.QUEUE, endpoint.getKey());
         exchange.setProperty(IngestExchange.PRIOR_ATTEMPTS, delivery.priorAttempts());
         exchange.setProperty(IngestExchange.RETRY_IN_PROCESS, false);
@@ -207,18 +178,20 @@ abstract class RedisQueueConsumerSupport extends DefaultConsumer {
         return exchange;
     }
 
-    /** {@code batchFailure}: the batch exchange failed as a whole (then every entry of it counts as failed). */
-    private void completed(Delivery delivery, Exchange exchange, Exception batchFailure) {
-        Exception failure = exchange.getException() != null ? exchange.getException() : batchFailure;
-        outcomes.add(new Outcome(delivery, failure));
-        inFlight.release();
+    @Override
+    protected void completed(Delivery delivery, Exchange exchange, Exception batchFailure) {
+        Exception failure = failureOf(exchange, batchFailure);
+        Decision decision = rule.decide(failure, delivery.priorAttempts() + 1, false, !running);
+        byte[] requeueAs = failure == null ? null : exchange.getProperty(RedisQueueEndpoint.REQUEUE_AS, byte[].class);
+        outcomes.add(new Outcome(delivery, decision, failure, requeueAs));
+        permits.release(1);
     }
 
-    /** Acknowledges successes in batches, redelivers failures; keeps what Redis refused and tries again. */
+    /** Carries out settlements: acks in batches, parks failures; keeps what Redis refused and tries again. */
     private void settle() {
         List<Outcome> drained = new ArrayList<>();
-        long backoff = 100;
-        while (running || !outcomes.isEmpty() || inFlight.availablePermits() < endpoint.getMaxInFlight()) {
+        Backoff backoff = Backoff.forBroker();
+        while (settling || !outcomes.isEmpty() || permits.inFlight() > 0) {
             try {
                 if (drained.isEmpty()) {
                     Outcome first = outcomes.poll(200, TimeUnit.MILLISECONDS);
@@ -228,46 +201,63 @@ abstract class RedisQueueConsumerSupport extends DefaultConsumer {
                     drained.add(first);
                     outcomes.drainTo(drained, SETTLE_BATCH - 1);
                 }
-                List<Delivery> done = new ArrayList<>(drained.size());
-                List<Outcome> failed = new ArrayList<>();
+                Batch batch = new Batch();
                 for (Outcome o : drained) {
-                    if (o.failure() == null) {
-                        done.add(o.delivery());
-                    } else {
-                        failed.add(o);
-                    }
+                    batch.settle(o);
                 }
-                if (!done.isEmpty()) {
-                    acknowledge(done);
+                if (!batch.acks.isEmpty()) {
+                    acknowledge(batch.acks);
                 }
-                drained.removeIf(o -> o.failure() == null);
-                for (Outcome o : failed) {
-                    boolean outage = isOutage(o.failure());
-                    int attempts = o.delivery().priorAttempts() + 1;
-                    long delay = endpoint.getComponent().redelivery().delayAfter(attempts).toMillis();
-                    LOG.debug("Redelivering {} entry (attempt {}) in {} ms: {}", endpoint.getKey(), attempts, delay,
-                            o.failure().getMessage());
-                    redeliverLater(o.delivery(), !outage, delay);
-                    drained.remove(o);
+                drained.removeIf(o -> o.decision().kind() != Decision.Kind.RETRY_LATER);
+                while (!drained.isEmpty()) {
+                    Outcome o = drained.get(0);
+                    LOG.debug("Redelivering {} entry (attempt {}) in {}: {}", endpoint.getKey(),
+                            o.delivery().priorAttempts() + 1, o.decision().delay(), o.failure().getMessage());
+                    redeliverLater(o.delivery(), o.decision().countsAsAttempt(), o.decision().delay().toMillis(),
+                            o.requeueAs());
+                    drained.remove(0);
                 }
-                backoff = 100;
+                backoff.succeeded();
             } catch (InterruptedException e) {
-                if (!running) {
+                if (!settling) {
                     return;
                 }
             } catch (Exception e) {
                 LOG.warn("Cannot settle {} entries of {} now ({}); retrying in {} ms", drained.size(),
-                        endpoint.getKey(), e.getMessage(), backoff);
-                if (!pause(backoff)) {
+                        endpoint.getKey(), e.getMessage(), backoff.currentMillis());
+                if (!backoff.pauseAfterFailure()) {
                     return;
                 }
-                backoff = Math.min(backoff * 2, 5000);
             }
         }
     }
 
+    /** Sorts one drained batch: acks gathered for one call; retries are carried out one by one after them. */
+    private static final class Batch implements Settlement<Outcome> {
+        final List<Delivery> acks = new ArrayList<>();
+
+        void settle(Outcome o) {
+            settle(o, o.decision(), o.failure());
+        }
+
+        @Override
+        public void ack(Outcome o) {
+            acks.add(o.delivery());
+        }
+
+        @Override
+        public void retryLater(Outcome o, Decision decision, Exception failure) {
+            // carried out after the acks, in order
+        }
+
+        @Override
+        public void keep(Outcome o, Decision decision, Exception failure) {
+            // Interrupted by a stop: it stays where it was taken to, and is returned or recovered from there.
+        }
+    }
+
     private void maintainSafely() {
-        if (!endpoint.getComponent().gate().mayRecover()) {
+        if (!mayMaintain()) {
             return;
         }
         try {
@@ -279,30 +269,22 @@ abstract class RedisQueueConsumerSupport extends DefaultConsumer {
 
     /** Takes permits for entries found by maintenance (reclaimed stream entries); 0 when none are free. */
     protected int tryReserve(int wanted) {
-        int max = Math.min(wanted, inFlight.availablePermits());
-        return max > 0 && inFlight.tryAcquire(max) ? max : 0;
+        return permits.tryReserve(wanted);
     }
 
-    protected void release(int permits) {
-        inFlight.release(permits);
+    protected void release(int n) {
+        permits.release(n);
     }
 
-    private static boolean isOutage(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof DatabaseUnavailableException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean pause(long millis) {
+    @Override
+    protected long backlog() {
         try {
-            Thread.sleep(millis);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+            return queueLength();
+        } catch (RuntimeException e) {
+            return -1;
         }
     }
+
+    /** Entries waiting to be taken. */
+    protected abstract long queueLength();
 }

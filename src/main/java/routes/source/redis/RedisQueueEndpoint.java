@@ -1,5 +1,6 @@
 package routes.source.redis;
 
+import java.time.Duration;
 import org.apache.camel.Category;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
@@ -7,16 +8,27 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.util.TimeUtils;
+import routes.source.consumer.PoolOptions;
+import routes.source.consumer.RetryDelay;
 
 /**
  * {@code redis-queue:<key>?mode=list|stream&...}: a consumer-only endpoint. List mode takes entries of
  * the list {@code key} atomically into {@code processingList} and removes them only after the route
  * completed them; stream mode reads stream {@code key} with a consumer group and XACKs after completion.
+ * A failed entry is retried after {@code retryDelay}: {@code exponential} ({@code ingest.redelivery.*})
+ * or {@code fixed} ({@code retryInterval}).
  */
 @UriEndpoint(firstVersion = "4.17.0", scheme = RedisQueueComponent.NAME, title = "Redis reliable queue",
         syntax = "redis-queue:key", consumerOnly = true, category = {Category.MESSAGING})
 public class RedisQueueEndpoint extends DefaultEndpoint {
+
+    /**
+     * Exchange property a route may set on a failed message (bytes or text): the entry to park for the
+     * retry instead of the taken one (the delivery worker parks the message with its attempt count).
+     */
+    public static final String REQUEUE_AS = "redisQueueRequeueAs";
+    /** The default of {@code batching}, as {@code ingest.sources.redis.batching}'s (a test keeps them equal). */
+    public static final boolean DEFAULT_BATCHING = true;
 
     @UriPath(description = "The list (list mode) or stream (stream mode) to consume")
     private final String key;
@@ -24,27 +36,51 @@ public class RedisQueueEndpoint extends DefaultEndpoint {
     private String mode = "list";
     @UriParam(description = "List mode: where taken entries wait until completed (default <key>:processing)")
     private String processingList;
+    @UriParam(defaultValue = "false", description = "List mode: the processing list is this instance's alone: entries"
+            + " are kept as they are, and everything in it is returned to the queue at start and stop (no visibility timeout)")
+    private boolean ownProcessingList;
     @UriParam(description = "List mode: the sorted set of entries waiting for a delayed retry (default <key>:delayed)")
     private String delayedSet;
-    @UriParam(defaultValue = "2", description = "Poller threads")
+    @UriParam(defaultValue = "2", description = "Poller loops (the pool's size unless minConsumers/maxConsumers are set)")
     private int concurrency = 2;
     @UriParam(defaultValue = "500", description = "Entries taken per Redis call")
     private int batchSize = 500;
-    @UriParam(defaultValue = "false", description = "One exchange per Redis call, its body the list of the entries'"
-            + " exchanges (route it to direct:ingest-batch); false: one exchange per entry")
-    private boolean batching;
+    @UriParam(defaultValue = "" + DEFAULT_BATCHING, description = "One exchange per Redis call, its body the list of the"
+            + " entries' exchanges; false: one exchange per entry")
+    private boolean batching = DEFAULT_BATCHING;
     @UriParam(defaultValue = "10000", description = "Entries taken but not completed, at most")
     private int maxInFlight = 10_000;
     @UriParam(defaultValue = "60s", description = "An entry taken longer ago than this is put back (or claimed)")
-    private String visibilityTimeout = "60s";
+    private Duration visibilityTimeout = Duration.ofSeconds(60);
     @UriParam(defaultValue = "1s", description = "How often stuck and delayed entries are looked for")
-    private String recoveryInterval = "1s";
+    private Duration recoveryInterval = Duration.ofSeconds(1);
+    @UriParam(defaultValue = "1s", description = "Own processing list: how long one blocking take waits")
+    private Duration pollTimeout = Duration.ofSeconds(1);
+    @UriParam(defaultValue = "30s", description = "On stop, how long entries in flight may finish")
+    private Duration shutdownTimeout = Duration.ofSeconds(30);
+    @UriParam(defaultValue = "exponential", enums = "exponential,fixed",
+            description = "The wait before a failed entry is retried: exponential (ingest.redelivery.*) or fixed (retryInterval)")
+    private String retryDelay = "exponential";
+    @UriParam(defaultValue = "30s", description = "retryDelay=fixed: the wait before every retry")
+    private Duration retryInterval = Duration.ofSeconds(30);
     @UriParam(defaultValue = "ingest_workers", description = "Stream mode: the consumer group")
     private String group = "ingest_workers";
     @UriParam(defaultValue = "ingest-1", description = "Stream mode: this instance's consumer name")
     private String consumerName = "ingest-1";
     @UriParam(defaultValue = "payload", description = "Stream mode: the field holding the message")
     private String streamField = "payload";
+    @UriParam(defaultValue = "redis", description = "The source name on exchanges and in ingest_workers{source}")
+    private String source = RedisQueueConsumerSupport.SOURCE;
+    @UriParam(description = "The pool's size at least (default: concurrency)")
+    private Integer minConsumers;
+    @UriParam(description = "The pool's size at most (default: minConsumers: a fixed pool)")
+    private Integer maxConsumers;
+    @UriParam(defaultValue = "1000", description = "Waiting entries per consumer: the pool's target is ceil(backlog / this)")
+    private int scaleThreshold = PoolOptions.DEFAULT_THRESHOLD;
+    @UriParam(defaultValue = "2s", description = "How often the backlog is checked")
+    private Duration scaleInterval = PoolOptions.DEFAULT_INTERVAL;
+    @UriParam(defaultValue = "10s", description = "How long a lower target must hold before the pool shrinks")
+    private Duration scaleDownAfter = PoolOptions.DEFAULT_SCALE_DOWN_AFTER;
 
     public RedisQueueEndpoint(String uri, RedisQueueComponent component, String key) {
         super(uri, component);
@@ -63,11 +99,29 @@ public class RedisQueueEndpoint extends DefaultEndpoint {
 
     @Override
     public org.apache.camel.Consumer createConsumer(Processor processor) throws Exception {
+        if (ownProcessingList && processingList == null) {
+            throw new IllegalArgumentException("redis-queue:" + key + ": ownProcessingList needs a processingList of its own");
+        }
         org.apache.camel.Consumer consumer = "stream".equals(mode)
                 ? new RedisStreamConsumer(this, processor)
                 : new RedisListConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
+    }
+
+    PoolOptions pool() {
+        PoolOptions pool = new PoolOptions();
+        pool.setMinConsumers(minConsumers);
+        pool.setMaxConsumers(maxConsumers);
+        pool.setScaleThreshold(scaleThreshold);
+        pool.setScaleInterval(scaleInterval);
+        pool.setScaleDownAfter(scaleDownAfter);
+        return pool;
+    }
+
+    RetryDelay retryDelay() {
+        return "fixed".equals(retryDelay) ? RetryDelay.fixed(retryInterval)
+                : RetryDelay.exponential(getComponent().redelivery());
     }
 
     public String getKey() {
@@ -91,6 +145,14 @@ public class RedisQueueEndpoint extends DefaultEndpoint {
 
     public void setProcessingList(String processingList) {
         this.processingList = processingList;
+    }
+
+    public boolean isOwnProcessingList() {
+        return ownProcessingList;
+    }
+
+    public void setOwnProcessingList(boolean ownProcessingList) {
+        this.ownProcessingList = ownProcessingList;
     }
 
     public String getDelayedSet() {
@@ -134,27 +196,62 @@ public class RedisQueueEndpoint extends DefaultEndpoint {
     }
 
     public long visibilityTimeoutMillis() {
-        return TimeUtils.toMilliSeconds(visibilityTimeout);
+        return visibilityTimeout.toMillis();
     }
 
-    public String getVisibilityTimeout() {
+    public Duration getVisibilityTimeout() {
         return visibilityTimeout;
     }
 
-    public void setVisibilityTimeout(String visibilityTimeout) {
+    public void setVisibilityTimeout(Duration visibilityTimeout) {
         this.visibilityTimeout = visibilityTimeout;
     }
 
     public long recoveryIntervalMillis() {
-        return Math.max(10, TimeUtils.toMilliSeconds(recoveryInterval));
+        return Math.max(10, recoveryInterval.toMillis());
     }
 
-    public String getRecoveryInterval() {
+    public Duration getRecoveryInterval() {
         return recoveryInterval;
     }
 
-    public void setRecoveryInterval(String recoveryInterval) {
+    public void setRecoveryInterval(Duration recoveryInterval) {
         this.recoveryInterval = recoveryInterval;
+    }
+
+    public Duration getPollTimeout() {
+        return pollTimeout;
+    }
+
+    public void setPollTimeout(Duration pollTimeout) {
+        this.pollTimeout = pollTimeout;
+    }
+
+    public Duration getShutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    public void setShutdownTimeout(Duration shutdownTimeout) {
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public String getRetryDelay() {
+        return retryDelay;
+    }
+
+    public void setRetryDelay(String retryDelay) {
+        if (!"exponential".equals(retryDelay) && !"fixed".equals(retryDelay)) {
+            throw new IllegalArgumentException("redis-queue retryDelay must be exponential or fixed, not " + retryDelay);
+        }
+        this.retryDelay = retryDelay;
+    }
+
+    public Duration getRetryInterval() {
+        return retryInterval;
+    }
+
+    public void setRetryInterval(Duration retryInterval) {
+        this.retryInterval = retryInterval;
     }
 
     public String getGroup() {
@@ -179,5 +276,53 @@ public class RedisQueueEndpoint extends DefaultEndpoint {
 
     public void setStreamField(String streamField) {
         this.streamField = streamField;
+    }
+
+    public String getSource() {
+        return source;
+    }
+
+    public void setSource(String source) {
+        this.source = source;
+    }
+
+    public Integer getMinConsumers() {
+        return minConsumers;
+    }
+
+    public void setMinConsumers(Integer minConsumers) {
+        this.minConsumers = minConsumers;
+    }
+
+    public Integer getMaxConsumers() {
+        return maxConsumers;
+    }
+
+    public void setMaxConsumers(Integer maxConsumers) {
+        this.maxConsumers = maxConsumers;
+    }
+
+    public int getScaleThreshold() {
+        return scaleThreshold;
+    }
+
+    public void setScaleThreshold(int scaleThreshold) {
+        this.scaleThreshold = scaleThreshold;
+    }
+
+    public Duration getScaleInterval() {
+        return scaleInterval;
+    }
+
+    public void setScaleInterval(Duration scaleInterval) {
+        this.scaleInterval = scaleInterval;
+    }
+
+    public Duration getScaleDownAfter() {
+        return scaleDownAfter;
+    }
+
+    public void setScaleDownAfter(Duration scaleDownAfter) {
+        this.scaleDownAfter = scaleDownAfter;
     }
 }

@@ -36,6 +36,19 @@ final class RedisScripts {
             return out
             """, List.class);
 
+    /**
+     * A worker's own processing list ({@code ownProcessingList}): takes up to ARGV[1] entries from the
+     * right of KEYS[1] into the left of KEYS[2] as they are (no stamp: nothing but this worker reads it).
+     */
+    static final RedisScript<List> TAKE_RAW = new DefaultRedisScript<>("""
+            local popped = redis.call('RPOP', KEYS[1], tonumber(ARGV[1]))
+            if not popped then return {} end
+            for i = 1, #popped, 1000 do
+              redis.call('LPUSH', KEYS[2], unpack(popped, i, math.min(i + 999, #popped)))
+            end
+            return popped
+            """, List.class);
+
     /** Removes each ARGV entry once from KEYS[1] (the processing list), scanning from the oldest end. */
     static final RedisScript<Long> ACK = new DefaultRedisScript<>("""
             local n = 0
@@ -46,23 +59,35 @@ final class RedisScripts {
     /**
      * A failed delivery with budget left: removes ARGV[1] from KEYS[1] (processing) and parks ARGV[2]
      * (its re-queued form) in KEYS[2] (the delayed set) due ARGV[3] ms from now; KEYS[3] is a counter
-     * that keeps identical messages distinct members. Does nothing when the recoverer already put the
-     * entry back (it is then in the queue again).
+     * that keeps identical messages distinct members; with ARGV[4] = '1' (an own processing list) the
+     * member is the entry itself. Does nothing when the recoverer already put the entry back (it is
+     * then in the queue again).
      */
     static final RedisScript<Long> RETRY_LATER = new DefaultRedisScript<>(NOW + """
             if redis.call('LREM', KEYS[1], -1, ARGV[1]) == 0 then return 0 end
+            if ARGV[4] == '1' then
+              redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[2])
+              return 1
+            end
             local seq = redis.call('INCR', KEYS[3])
             redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), seq .. '|' .. ARGV[2])
             return 1
             """, Long.class);
 
-    /** Moves up to ARGV[1] due members of KEYS[1] (the delayed set) to the consuming end of KEYS[2]. */
+    /**
+     * Moves up to ARGV[1] due members of KEYS[1] (the delayed set) to the consuming end of KEYS[2]; with
+     * ARGV[2] = '1' the members are entries as they are (no sequence prefix to strip).
+     */
     static final RedisScript<Long> MOVE_DUE = new DefaultRedisScript<>(NOW + """
             local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
             for _, m in ipairs(due) do
               redis.call('ZREM', KEYS[1], m)
-              local bar = string.find(m, '|', 1, true)
-              redis.call('RPUSH', KEYS[2], string.sub(m, bar + 1))
+              if ARGV[2] == '1' then
+                redis.call('RPUSH', KEYS[2], m)
+              else
+                local bar = string.find(m, '|', 1, true)
+                redis.call('RPUSH', KEYS[2], string.sub(m, bar + 1))
+              end
             end
             return #due
             """, Long.class);

@@ -94,7 +94,7 @@ class RedisStreamConsumer extends RedisQueueConsumerSupport {
     }
 
     @Override
-    protected void redeliverLater(Delivery delivery, boolean countsAsAttempt, long delayMillis) {
+    protected void redeliverLater(Delivery delivery, boolean countsAsAttempt, long delayMillis, byte[] requeueAs) {
         // Left pending: claimed again once idle past the visibility timeout (the group's delivery
         // counter then counts the attempt; a stream cannot hold an entry back for a chosen delay).
     }
@@ -121,7 +121,24 @@ class RedisStreamConsumer extends RedisQueueConsumerSupport {
             deliveries.add(new Delivery(claimed.get(i), claimed.get(i + 2), count - 1));
         }
         release(permits - deliveries.size());
-        dispatch(deliveries);
+        dispatch(deliveries, endpoint.isBatching());
+    }
+
+    @Override
+    protected long queueLength() {
+        // A stream's backlog for the group is its lag; without it (Redis < 7) the pool does not scale.
+        try {
+            var groups = redis.opsForStream().groups(endpoint.getKey());
+            for (var group : groups) {
+                if (group.groupName().equals(endpoint.getGroup())) {
+                    Object lag = group.getRaw().get("lag");
+                    return lag instanceof Number n ? n.longValue() : -1;
+                }
+            }
+        } catch (RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private static byte[] utf8(String text) {

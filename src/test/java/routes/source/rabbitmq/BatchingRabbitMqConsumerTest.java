@@ -29,7 +29,8 @@ class BatchingRabbitMqConsumerTest {
     final CamelContext camel = new DefaultCamelContext();
     final Channel channel = mock(Channel.class);
     final RabbitMqDelivery delivery = new RabbitMqDelivery( // prefetch 4: acks leave at once; no back-off
-            new RabbitMqAcknowledger(4, RabbitMqDeliveryTest.NO_BACK_OFF, 100));
+            new RabbitMqAcknowledger(4, RabbitMqDeliveryTest.NO_BACK_OFF, 100,
+                    java.util.concurrent.Executors.newSingleThreadScheduledExecutor()));
 
     Exchange message(long tag) {
         Exchange exchange = new DefaultExchange(camel);

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Date;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -33,7 +34,7 @@ class RabbitMqDeliveryTest {
 
     final Channel channel = mock(Channel.class);
     // prefetch 4: an ack leaves at once
-    final RabbitMqDelivery delivery = new RabbitMqDelivery(new RabbitMqAcknowledger(4, NO_BACK_OFF, 100));
+    final RabbitMqDelivery delivery = new RabbitMqDelivery(new RabbitMqAcknowledger(4, NO_BACK_OFF, 100, Executors.newSingleThreadScheduledExecutor()));
 
     Exchange delivered(boolean redelivered) {
         return delivered(redelivered, "{\"event_id\":\"e-1\"}");
@@ -101,7 +102,7 @@ class RabbitMqDeliveryTest {
     @Test
     void aFailedDeliveryIsHandedBackOnlyAfterItsBackOff() throws Exception {
         var policy = new IngestProperties.Redelivery(5, Duration.ofMillis(400), 2.0, Duration.ofSeconds(10));
-        RabbitMqAcknowledger paced = new RabbitMqAcknowledger(4, policy, 100);
+        RabbitMqAcknowledger paced = new RabbitMqAcknowledger(4, policy, 100, Executors.newSingleThreadScheduledExecutor());
         try {
             Exchange exchange = delivered(false);
             new RabbitMqDelivery(paced).process(exchange);
