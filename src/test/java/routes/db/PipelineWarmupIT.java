@@ -13,7 +13,7 @@ import routes.ops.IngestMetrics;
 import routes.support.TestDatabase;
 
 /** The start-up warm-up against the real PostgreSQL: it ran, and it left nothing behind. */
-@SpringBootTest(properties = {"ingest.warmup.batches=3", "ingest.warmup.batch-size=50"})
+@SpringBootTest(properties = {"ingest.warmup.enabled=true", "ingest.warmup.batches=3", "ingest.warmup.batch-size=50"})
 class PipelineWarmupIT {
 
     @DynamicPropertySource
