@@ -18,6 +18,8 @@
 # Everything talks to 127.0.0.1; every wait is bounded (BENCH_START_TIMEOUT 120 s for the first row,
 # BENCH_DRAIN_TIMEOUT 600 s for the rest). The app's log: target/bench-deployed-<broker>.log.
 # Extra app properties: BENCH_APP_ARGS="--ingest.sources.redis.batch-size=... ...".
+# BENCH_JFR=1 records the app with JFR (settings=profile) into target/bench-deployed-<broker>.jfr, written
+# when the run stops the app; summarise it with `jfr summary` or `jfr print --events jdk.ExecutionSample`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/packaged-app.sh
@@ -69,6 +71,9 @@ java_args+=(-Dchaos.broker="$broker" -Dchaos.port="$port" -Dchaos.db-url="jdbc:p
 app_args+=(${BENCH_APP_ARGS:-})
 mapfile -t docker_flags < <(dockerfile_jvm_flags)
 app_log="target/bench-deployed-$broker.log"
+if [ "${BENCH_JFR:-0}" = 1 ]; then
+  docker_flags+=("-XX:StartFlightRecording=filename=target/bench-deployed-$broker.jfr,settings=profile,dumponexit=true")
+fi
 
 app_pid=""
 publish() { # events oversized: the publisher deletes the run's queue and dead-letter queue, then preloads

@@ -65,14 +65,23 @@ public class DeadLetterController {
         return store.find(id).<ResponseEntity<?>>map(ResponseEntity::ok).orElseGet(() -> notFound(id));
     }
 
+    /** Replays one dead letter; refused (409) for a {@code too_large} one, which is never replayed (CONTRACT §2). */
     @PostMapping("/{id}/replay")
     public ResponseEntity<Map<String, Object>> replay(@PathVariable long id) throws Exception {
+        var deadLetter = store.find(id);
+        if (deadLetter.isEmpty()) {
+            return notFound(id);
+        }
+        if (DeadLetterStore.NEVER_REPLAYED.equals(deadLetter.get().errorType())) {
+            return ResponseEntity.status(409).body(tooLarge(deadLetter.get()));
+        }
         if (!replayer.replay(id)) {
             return notFound(id);
         }
         return ResponseEntity.ok(Map.of("replayed", 1, "id", id));
     }
 
+    /** Replays the pending dead letters of a source, leaving out the {@code too_large} ones (never replayed). */
     @PostMapping("/replay")
     public ResponseEntity<Map<String, Object>> replayAll(@RequestParam String source) throws Exception {
         return ResponseEntity.ok(Map.of("replayed", replayer.replayAll(source), "source", source));
@@ -106,6 +115,22 @@ public class DeadLetterController {
         body.put("deleted", store.purge(query));
         body.put("source", source == null ? "*" : source);
         return ResponseEntity.ok(body);
+    }
+
+    private static Map<String, Object> tooLarge(DeadLetter deadLetter) {
+        Map<String, Object> refusal = new LinkedHashMap<>();
+        refusal.put("error", "dead letter " + deadLetter.id() + " is too_large: a message over the size limit is never"
+                + " replayed (it would only fail again); the whole message is on the dead-letter queue of source "
+                + deadLetter.source() + ", with x-dead-letter-id " + deadLetter.deadLetterId());
+        refusal.put("id", deadLetter.id());
+        refusal.put("error_type", deadLetter.errorType());
+        refusal.put("dead_letter_id", deadLetter.deadLetterId());
+        Object size = deadLetter.headers().get(DeadLetterHeaders.PAYLOAD_SIZE);
+        if (size != null) {
+            refusal.put("payload_size", size);
+            refusal.put("payload_sha256", deadLetter.headers().get(DeadLetterHeaders.PAYLOAD_SHA256));
+        }
+        return refusal;
     }
 
     private static ResponseEntity<Map<String, Object>> notFound(long id) {

@@ -17,6 +17,14 @@ public final class DeadLetterHeaders {
     public static final String REPLAYED_FROM = "x-replayed-from";
     /** Present when the payload is not clean UTF-8 text: the exact original bytes, base64. */
     public static final String PAYLOAD_BASE64 = "x-payload-base64";
+    /**
+     * In the table only, on a {@code too_large} dead letter whose row keeps a prefix of the body
+     * ({@link StoredPayload}): "true"; with the whole body's size in bytes and its SHA-256 (hex). Such a
+     * row is never replayed; the broker's dead-letter copy has the whole body.
+     */
+    public static final String PAYLOAD_TRUNCATED = "x-payload-truncated";
+    public static final String PAYLOAD_SIZE = "x-payload-size";
+    public static final String PAYLOAD_SHA256 = "x-payload-sha256";
 
     private DeadLetterHeaders() {
     }

@@ -1,12 +1,7 @@
 package routes.deadletter;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -42,10 +37,12 @@ public class DeadLetterRecorder {
     private final RetryBudget budget;
     private final IngestMetrics metrics;
     private final TransactionTemplate transaction;
+    private final int tooLargePrefixBytes;
 
     public DeadLetterRecorder(DeadLetterStore store, IngestSources sources, RetryBudget budget, IngestMetrics metrics,
-                              TransactionTemplate transaction) {
+                              TransactionTemplate transaction, DeadLetterProperties properties) {
         this.transaction = transaction;
+        this.tooLargePrefixBytes = properties.tooLargePrefixBytes();
         this.store = store;
         this.sources = sources;
         this.budget = budget;
@@ -83,17 +80,14 @@ public class DeadLetterRecorder {
         if (traceId != null) {
             headers.put(DeadLetterHeaders.TRACE_ID, traceId);
         }
+        StoredPayload kept = StoredPayload.of(body, errorType, tooLargePrefixBytes);
         Map<String, String> stored = new LinkedHashMap<>(headers);
-        String payload = cleanText(body);
-        if (payload == null) {
-            payload = new String(body, StandardCharsets.UTF_8).replace('\u0000', '\uFFFD');
-            stored.put(DeadLetterHeaders.PAYLOAD_BASE64, Base64.getEncoder().encodeToString(body));
-        }
+        stored.putAll(kept.headers());
         // The row commits only if the broker confirmed the dead letter: a failed publish leaves no row
         // behind, so the redelivered message does not park a second one. A row committed already means
         // its copy was confirmed then: nothing to publish again.
         byte[] original = body;
-        String text = payload;
+        String text = kept.text();
         Optional<Long> recorded = transaction.execute(status -> {
             Optional<Long> row = store.record(deadLetterId, reopen, source, queue, traceId, errorType, errorMessage,
                     attempts, text, stored, failedAt);
@@ -127,19 +121,6 @@ public class DeadLetterRecorder {
             return ErrorType.REJECTED.label();
         }
         return ErrorType.EXHAUSTED.label();
-    }
-
-    /** The body as text when it is valid UTF-8 without NUL characters (PostgreSQL text refuses those). */
-    private static String cleanText(byte[] body) {
-        try {
-            String text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body)).toString();
-            return text.indexOf('\u0000') >= 0 ? null : text;
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 
     private static String abbreviate(String message) {

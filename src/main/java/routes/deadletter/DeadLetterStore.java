@@ -14,6 +14,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
+import routes.pipeline.ErrorType;
 
 /** The {@code dead_letters} table. */
 @Repository
@@ -37,6 +38,12 @@ public class DeadLetterStore {
             """;
     private static final String COLUMNS = "id, source, queue, trace_id, error_type, error_message, attempts, payload,"
             + " headers::text, failed_at, replayed_at, dead_letter_id";
+
+    /**
+     * The error type whose dead letters are never replayed (CONTRACT §2): over the size limit, a replay
+     * would only fail again, and the row may keep only a prefix of the body ({@link StoredPayload}).
+     */
+    public static final String NEVER_REPLAYED = ErrorType.TOO_LARGE.label();
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
@@ -113,10 +120,13 @@ public class DeadLetterStore {
         return jdbc.query("SELECT " + COLUMNS + " FROM dead_letters WHERE id = ?", rowMapper, id).stream().findFirst();
     }
 
-    /** Up to {@code limit} dead letters of a source not replayed yet with an id above {@code afterId}, oldest first. */
+    /**
+     * Up to {@code limit} dead letters of a source not replayed yet with an id above {@code afterId}, oldest
+     * first; never a {@link #NEVER_REPLAYED} one.
+     */
     public List<DeadLetter> pending(String source, long afterId, int limit) {
         return jdbc.query("SELECT " + COLUMNS + " FROM dead_letters WHERE source = ? AND replayed_at IS NULL AND id > ?"
-                + " ORDER BY id LIMIT ?", rowMapper, source, afterId, limit);
+                + " AND error_type <> ? ORDER BY id LIMIT ?", rowMapper, source, afterId, NEVER_REPLAYED, limit);
     }
 
     /**

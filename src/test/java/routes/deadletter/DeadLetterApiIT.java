@@ -17,6 +17,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import routes.pipeline.EventParser;
 import routes.pipeline.IngestExchange;
 import routes.support.Http;
 import routes.support.TestDatabase;
@@ -128,6 +129,32 @@ class DeadLetterApiIT {
                 Long.class)).isEqualTo(1);
         var bulk = http.send("POST", "/v1/dead-letters/replay?source=http", null, ADMIN);
         assertThat(json(bulk.body()).get("replayed").asInt()).isZero();
+    }
+
+    @Test
+    void aTooLargeDeadLetterKeepsAPrefixItsSizeAndSha256AndIsNeverReplayed() throws Exception {
+        String big = "{\"event_id\": \"too-big\", \"pad\": \"" + "é".repeat(EventParser.MAX_MESSAGE_BYTES / 2) + "\"}";
+        byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
+        long id = deadLetter("alpha", big);
+        deadLetter("alpha", "not json, replayable");
+
+        DeadLetter row = store.find(id).orElseThrow();
+        assertThat(row.errorType()).isEqualTo("too_large");
+        assertThat(row.payload()).hasSizeLessThanOrEqualTo(65536).isEqualTo(big.substring(0, row.payload().length()));
+        assertThat(row.payload().getBytes(StandardCharsets.UTF_8).length).isBetween(65535, 65536);
+        assertThat(row.headers()).containsEntry(DeadLetterHeaders.PAYLOAD_TRUNCATED, "true")
+                .containsEntry(DeadLetterHeaders.PAYLOAD_SIZE, Integer.toString(bytes.length))
+                .containsEntry(DeadLetterHeaders.PAYLOAD_SHA256, StoredPayload.sha256(bytes));
+
+        var refused = http.send("POST", "/v1/dead-letters/" + id + "/replay", null, ADMIN);
+        assertThat(refused.statusCode()).isEqualTo(409);
+        JsonNode answer = json(refused.body());
+        assertThat(answer.get("error").asText()).contains("too_large").contains("never replayed");
+        assertThat(answer.get("payload_size").asText()).isEqualTo(Integer.toString(bytes.length));
+
+        var bulk = http.send("POST", "/v1/dead-letters/replay?source=alpha", null, ADMIN);
+        assertThat(json(bulk.body()).get("replayed").asInt()).as("the other one only").isEqualTo(1);
+        assertThat(store.find(id).orElseThrow().replayedAt()).isNull();
     }
 
     /** Sends a raw message through the pipeline as source {@code source}; it is invalid, so it is dead-lettered. */

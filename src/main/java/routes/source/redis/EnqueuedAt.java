@@ -1,6 +1,7 @@
 package routes.source.redis;
 
 import java.nio.charset.StandardCharsets;
+import routes.pipeline.EventParser;
 
 /**
  * Reads the optional producer enqueue time of a Redis message: a top-level {@code "enqueued_at"} field
@@ -17,6 +18,9 @@ final class EnqueuedAt {
 
     /** The enqueue time in epoch millis, or null when the message carries none (or not as a number). */
     static Long of(byte[] payload) {
+        if (payload.length > EventParser.MAX_MESSAGE_BYTES) {
+            return null; // too_large, dead-lettered unread: not worth a scan of over a mebibyte
+        }
         int at = indexOf(payload, FIELD);
         if (at < 0) {
             return null;

@@ -1,10 +1,10 @@
 package routes.source.redis;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -103,34 +103,36 @@ public class RedisSource implements IngestSource {
      */
     @Override
     public void publishDeadLetter(byte[] body, Map<String, String> headers) throws Exception {
-        redis.opsForList().leftPush(properties.dlq(), deadLetter(mapper, body, headers));
+        byte[] key = properties.dlq().getBytes(StandardCharsets.UTF_8);
+        byte[] entry = deadLetter(mapper, body, headers);
+        redis.execute((RedisCallback<Long>) c -> c.listCommands().lPush(key, entry));
     }
 
-    static String deadLetter(ObjectMapper mapper, byte[] body, Map<String, String> headers) throws Exception {
-        ObjectNode wrapper = mapper.createObjectNode();
-        String text = utf8(body);
-        if (text != null) {
-            wrapper.put(DLQ_PAYLOAD, text);
-        } else {
-            wrapper.put(DLQ_PAYLOAD_BASE64, Base64.getEncoder().encodeToString(body));
+    /**
+     * The DLQ entry as UTF-8 JSON bytes. A UTF-8 body is escaped straight from its bytes (no String of a
+     * body up to the size limit and over, no second encoding of it).
+     */
+    static byte[] deadLetter(ObjectMapper mapper, byte[] body, Map<String, String> headers) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 512);
+        try (JsonGenerator json = mapper.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+            json.writeStartObject();
+            if (Utf8.isValid(body)) {
+                json.writeFieldName(DLQ_PAYLOAD);
+                json.writeUTF8String(body, 0, body.length);
+            } else {
+                json.writeStringField(DLQ_PAYLOAD_BASE64, Base64.getEncoder().encodeToString(body));
+            }
+            json.writeObjectFieldStart(DLQ_HEADERS);
+            for (Map.Entry<String, String> header : headers.entrySet()) {
+                json.writeStringField(header.getKey(), header.getValue());
+            }
+            json.writeEndObject();
+            json.writeEndObject();
         }
-        ObjectNode h = wrapper.putObject(DLQ_HEADERS);
-        headers.forEach(h::put);
-        return mapper.writeValueAsString(wrapper);
+        return out.toByteArray();
     }
 
     private boolean stream() {
         return "stream".equals(properties.mode());
-    }
-
-    private static String utf8(byte[] body) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 }

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -20,6 +22,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import redis.clients.jedis.Jedis;
+import routes.pipeline.EventParser;
 import routes.support.TestDatabase;
 
 /**
@@ -109,6 +112,34 @@ class RedisDeadLetterIT {
                     .containsExactlyInAnyOrderElementsOf(bodies);
             assertThat(copies).extracting(d -> d.at("/headers/x-dead-letter-id").asText())
                     .containsExactlyInAnyOrderElementsOf(rows.stream().map(r -> (String) r.get("dead_letter_id")).toList());
+        }
+    }
+
+    @Test
+    void aMessageOverTheSizeLimitIsWholeOnTheDlqAndAPrefixWithItsSizeAndSha256InTheTable() throws Exception {
+        String marker = UUID.randomUUID().toString();
+        String big = "{\"marker\": \"" + marker + "\", \"pad\": \"" + "\\\"€".repeat(EventParser.MAX_MESSAGE_BYTES / 5) + "\"}";
+        byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
+        try (Jedis jedis = jedis()) {
+            jedis.lpush(QUEUE.getBytes(StandardCharsets.UTF_8), bytes);
+            await().atMost(Duration.ofSeconds(20)).until(() -> deadLetters(marker) == 1 && jedis.llen(PROCESSING) == 0);
+
+            Map<String, Object> row = jdbc.queryForMap("SELECT payload, dead_letter_id, headers::text AS headers"
+                    + " FROM dead_letters WHERE payload LIKE ?", "%" + marker + "%");
+            String payload = (String) row.get("payload");
+            assertThat(payload.getBytes(StandardCharsets.UTF_8).length).isBetween(65536 - 2, 65536);
+            assertThat(big).startsWith(payload);
+            JsonNode headers = json((String) row.get("headers"));
+            assertThat(headers.get("x-error-type").asText()).isEqualTo("too_large");
+            assertThat(headers.get("x-payload-size").asText()).isEqualTo(Integer.toString(bytes.length));
+            assertThat(headers.get("x-payload-sha256").asText()).isEqualTo(HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(bytes)));
+
+            List<JsonNode> copies = jedis.lrange(DLQ, 0, -1).stream().map(this::json)
+                    .filter(d -> d.path("payload").asText().contains(marker)).toList();
+            assertThat(copies).hasSize(1);
+            assertThat(copies.get(0).get("payload").asText().getBytes(StandardCharsets.UTF_8)).isEqualTo(bytes);
+            assertThat(copies.get(0).at("/headers/x-dead-letter-id").asText()).isEqualTo(row.get("dead_letter_id"));
         }
     }
 

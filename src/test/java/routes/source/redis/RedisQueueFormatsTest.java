@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.Map;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
+import routes.pipeline.EventParser;
 
 /** The Redis entry, enqueue-time and dead-letter formats, and the endpoint's URI options; no Redis. */
 class RedisQueueFormatsTest {
@@ -66,12 +67,29 @@ class RedisQueueFormatsTest {
     @Test
     void deadLetterWrapperCarriesTheOriginalBodyUnchangedAndTheHeaders() throws Exception {
         String body = "{\"weird\": \"\\u00e9 \\\" / \\n\", \"n\": 1.50}";
-        String wrapped = RedisSource.deadLetter(mapper, body.getBytes(StandardCharsets.UTF_8),
+        byte[] wrapped = RedisSource.deadLetter(mapper, body.getBytes(StandardCharsets.UTF_8),
                 Map.of("x-error-type", "json", "x-attempts", "1"));
         JsonNode node = mapper.readTree(wrapped);
         assertThat(node.get("payload").asText()).isEqualTo(body);
         assertThat(node.at("/headers/x-error-type").asText()).isEqualTo("json");
         assertThat(node.at("/headers/x-attempts").asText()).isEqualTo("1");
+    }
+
+    @Test
+    void aDeadLetterOverTheSizeLimitTravelsWholeWithEveryKindOfCharacter() throws Exception {
+        String body = "{\"s\": \"\u0001\t\\\" é € 😀 \u2028\", \"pad\": \"" + "x".repeat(EventParser.MAX_MESSAGE_BYTES)
+                + "\", \"raw\": \"\u001f\"}";
+        JsonNode node = mapper.readTree(RedisSource.deadLetter(mapper, body.getBytes(StandardCharsets.UTF_8),
+                Map.of("x-error-type", "too_large")));
+        assertThat(node.get("payload").asText()).isEqualTo(body);
+        assertThat(node.at("/headers/x-error-type").asText()).isEqualTo("too_large");
+    }
+
+    @Test
+    void enqueuedAtIsNotLookedForInAMessageOverTheSizeLimit() {
+        byte[] big = ("{\"enqueued_at\": 1763856000123, \"pad\": \"" + "x".repeat(EventParser.MAX_MESSAGE_BYTES) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(EnqueuedAt.of(big)).isNull();
     }
 
     @Test

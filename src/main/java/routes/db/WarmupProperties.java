@@ -1,0 +1,22 @@
+package routes.db;
+
+import jakarta.validation.constraints.Min;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * {@code ingest.warmup.*}: the pipeline exercised at start-up on throw-away batches that are rolled back
+ * ({@link PipelineWarmup}), so that the first messages do not meet cold code and connections.
+ *
+ * @param enabled   off by default: in 3 pairs of 60,000-event Redis drains it did not measurably help (docs/benchmarks.md)
+ * @param batches   how many throw-away batches
+ * @param batchSize events per throw-away batch (3 metrics each)
+ */
+@Validated
+@ConfigurationProperties("ingest.warmup")
+public record WarmupProperties(
+        @DefaultValue("false") boolean enabled,
+        @DefaultValue("20") @Min(1) int batches,
+        @DefaultValue("500") @Min(1) int batchSize) {
+}

@@ -1,0 +1,38 @@
+package routes.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import routes.ops.IngestMetrics;
+import routes.support.TestDatabase;
+
+/** The start-up warm-up against the real PostgreSQL: it ran, and it left nothing behind. */
+@SpringBootTest(properties = {"ingest.warmup.enabled=true", "ingest.warmup.batches=3", "ingest.warmup.batch-size=50"})
+class PipelineWarmupIT {
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", () -> TestDatabase.recreate("it_pipeline_warmup"));
+        registry.add("ingest.embedded-db.enabled", () -> "false");
+    }
+
+    @Autowired PipelineWarmup warmup;
+    @Autowired JdbcTemplate jdbc;
+    @Autowired MeterRegistry meters;
+
+    @Test
+    void throwAwayBatchesRanAndLeftNoRowNoStatsAndNoCount() {
+        assertThat(warmup.warmedBatches()).isEqualTo(3);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM ingest_events", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM daily_stats", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letters", Long.class)).isZero();
+        assertThat(meters.find(IngestMetrics.EVENTS).counters()).allSatisfy(c -> assertThat(c.count()).isZero());
+        assertThat(meters.find(IngestMetrics.ROWS).counters()).allSatisfy(c -> assertThat(c.count()).isZero());
+    }
+}
