@@ -15,6 +15,7 @@ import routes.status.TrackedMessage;
  * fails, for whatever reason, its messages stay pending, marked {@link IngestExchange#COMMIT_FAILED}: the
  * pipeline's next step commits them one by one with the redelivery policy, so that only the message at
  * fault is retried or dead-lettered and the database being down goes back to the source per message.
+ * A batch of one message skips the unit: its one commit is that step's, so its attempts are counted once.
  */
 public class CommitStage extends AsyncProcessorSupport {
 
@@ -46,6 +47,11 @@ public class CommitStage extends AsyncProcessorSupport {
             }
         }
         if (unit.isEmpty()) {
+            callback.done(true);
+            return true;
+        }
+        if (unit.size() == 1) {
+            unit.get(0).setProperty(IngestExchange.COMMIT_FAILED, Boolean.FALSE); // not failed: committed alone
             callback.done(true);
             return true;
         }

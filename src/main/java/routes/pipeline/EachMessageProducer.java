@@ -8,6 +8,7 @@ import org.apache.camel.AsyncProducer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultAsyncProducer;
+import org.apache.camel.support.EventHelper;
 import org.apache.camel.support.service.ServiceHelper;
 
 /** Sends the selected messages of a batch, each on its own, to the target; the batch goes on when all are done. */
@@ -118,6 +119,7 @@ class EachMessageProducer extends DefaultAsyncProducer {
                 }
             };
             try {
+                EventHelper.notifyExchangeSending(message.getContext(), message, target);
                 producer.process(message, done);
             } catch (RuntimeException e) {
                 message.setException(e);

@@ -60,9 +60,9 @@ public final class IngestExchange {
     public static final String WRITTEN = "ingestWritten";
 
     /**
-     * Set on a message whose batch commit failed (the failure): the pipeline's {@code commit-retry} step
-     * takes it on its own, with the redelivery policy, so that only the message at fault is retried or
-     * dead-lettered.
+     * Set on a message whose batch commit failed (the failure; {@code false} for a batch of one, which is
+     * committed alone straight away): the pipeline's {@code commit-each} step commits it on its own, with the
+     * redelivery policy, so that only the message at fault is retried or dead-lettered.
      */
     public static final String COMMIT_FAILED = "ingestCommitFailed";
     /**
