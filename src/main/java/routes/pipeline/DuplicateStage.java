@@ -31,6 +31,7 @@ public class DuplicateStage implements Processor {
             String key = message.getProperty(IngestExchange.EVENT, IngestEvent.class).messageKey();
             if ((keys != null && !keys.add(key)) || committed.contains(message, key)) {
                 MessageBatch.settle(message, MessageOutcome.DUPLICATE);
+                message.setProperty(Exchange.DUPLICATE_MESSAGE, true); // as Camel's idempotent consumer marks it
             }
         }
     }

@@ -40,7 +40,8 @@ class YamlRoutesTest {
      */
     static final java.util.Map<String, Class<?>> OWN_COMPONENTS = java.util.Map.of(
             "jetstream", routes.source.nats.JetStreamEndpoint.class,
-            "redis-queue", routes.source.redis.RedisQueueEndpoint.class);
+            "redis-queue", routes.source.redis.RedisQueueEndpoint.class,
+            "each-message", routes.pipeline.EachMessageEndpoint.class);
     /** direct: endpoints consumed by Java routes (none today: the pipeline's live in YAML). */
     static final Set<String> JAVA_DIRECT_CONSUMERS = Set.of();
     private static final Set<String> URI_KEYS = Set.of("uri", "to", "toD", "wireTap", "enrich", "pollEnrich");
@@ -98,6 +99,9 @@ class YamlRoutesTest {
             for (Object route : load(file)) {
                 walk(route, null, (key, uri) -> {
                     String name = uri.split("\\?")[0];
+                    if (name.startsWith("each-message:")) {
+                        name = name.substring("each-message:".length()); // it calls its target
+                    }
                     if (name.startsWith("direct:")) {
                         ("from".equals(key) ? consumers : called).add(name);
                     }
