@@ -150,6 +150,30 @@ class ExampleStepsTest extends CamelTestSupport {
         assertThat(messages.get(2).getException()).isNull();
     }
 
+    /** docs/routes.md says JSONata works too: the same mapping as a camel-jsonata template. */
+    @Test
+    void jsonataMapsTheSameShape(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path template = dir.resolve("acme.jsonata");
+        java.nio.file.Files.writeString(template, """
+                {"device_id": dev, "source_timestamp": ts, "protocol": "acme",
+                 "metrics": [$each(readings, function($v, $k) {{"parameter_key": $k, "value": $v}})]}
+                """);
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:before-validation").routeId("acme-jsonata")
+                        .to("jsonata:file:" + template + "?inputType=JsonString&outputType=JsonString");
+            }
+        });
+        String team = "{\"dev\":\"" + DEVICE + "\",\"ts\":\"2026-11-22T10:15:30Z\",\"readings\":{\"temp\":21.5}}";
+
+        List<Exchange> messages = run("direct:before", team);
+
+        IngestEvent event = new EventParser(JSON).parse(messages.get(0).getMessage().getBody(byte[].class));
+        assertThat(event.metrics()).extracting(IngestEvent.Metric::parameterKey).containsExactly("temp");
+        assertThat(event.protocol()).isEqualTo("acme");
+    }
+
     void loadExample(String example) {
         try {
             load(example);
