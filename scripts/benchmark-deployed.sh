@@ -20,6 +20,10 @@
 # Extra app properties: BENCH_APP_ARGS="--ingest.sources.redis.batch-size=... ...".
 # BENCH_JFR=1 records the app with JFR (settings=profile) into target/bench-deployed-<broker>.jfr, written
 # when the run stops the app; summarise it with `jfr summary` or `jfr print --events jdk.ExecutionSample`.
+# A team's routes: BENCH_ROUTES="docs/examples/routes/team-filter.camel.yaml" (one or more route files, or a
+# directory; paths from the project's root), copied into a directory of the run's own that the app loads
+# with --ingest.routes.directory. Another build's jar: BENCH_JAR=path (the publisher still comes from this
+# checkout). scripts/benchmark.sh ab runs interleaved pairs of two such set-ups.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/packaged-app.sh
@@ -41,7 +45,7 @@ if [ "$broker" = nats ]; then invalid_every=100; oversized=0
 else invalid_every=117; oversized=$(((events + 350) / 700)); fi
 
 bash scripts/test-services.sh >/dev/null
-build_packaged_app
+build_packaged_app "${BENCH_JAR:-}"
 
 sql() { PGOPTIONS=--client-min-messages=warning psql -h 127.0.0.1 -p 5432 -U postgres -d "${2:-$database}" -Atqc "$1"; }
 single_source_app_args "$broker" "jdbc:postgresql://127.0.0.1:5432/$database"
@@ -67,6 +71,16 @@ case "$broker" in
 esac
 java_args+=(-Dchaos.broker="$broker" -Dchaos.port="$port" -Dchaos.db-url="jdbc:postgresql://127.0.0.1:5432/$database"
   -Dchaos.duplicate-every=20 -Dchaos.invalid-every="$invalid_every")
+routes_dir=""
+if [ -n "${BENCH_ROUTES:-}" ]; then
+  routes_dir="$PWD/target/bench-routes-$$"
+  rm -rf "$routes_dir" && mkdir -p "$routes_dir"
+  for r in $BENCH_ROUTES; do
+    if [ -d "$r" ]; then cp "$r"/*.camel.yaml "$routes_dir"/; elif [ -f "$r" ]; then cp "$r" "$routes_dir"/
+    else die "BENCH_ROUTES: no such file or directory: $r"; fi
+  done
+  app_args+=(--ingest.routes.directory="$routes_dir")
+fi
 # shellcheck disable=SC2206 # BENCH_APP_ARGS is a list of --key=value words
 app_args+=(${BENCH_APP_ARGS:-})
 mapfile -t docker_flags < <(dockerfile_jvm_flags)
@@ -85,6 +99,7 @@ cleanup() {
   if [ -n "$app_pid" ]; then kill -9 "$app_pid" 2>/dev/null || true; wait "$app_pid" 2>/dev/null || true; fi
   publish 0 0 >/dev/null 2>&1 || true # empties the run's queue and dead-letter queue (up to 300 MB of oversized copies)
   sql "DROP DATABASE IF EXISTS $database WITH (FORCE)" postgres >/dev/null 2>&1 || true
+  if [ -n "$routes_dir" ]; then rm -rf "$routes_dir"; fi
   exit "$status"
 }
 trap cleanup EXIT
@@ -103,7 +118,7 @@ expected=$((events * 3))
 
 app_port=$(free_port)
 export INGEST_ADMIN_PASSWORD="bench-$RANDOM$RANDOM" # the brokers profile refuses to start without one
-log "starting the app: $java_bin ${docker_flags[*]} -Xmx512m -jar $jar (brokers profile, $broker only, HTTP source off)"
+log "starting the app: $java_bin ${docker_flags[*]} -Xmx512m -jar $jar (brokers profile, $broker only, HTTP source off${routes_dir:+, team routes $routes_dir})"
 "$java_bin" "${docker_flags[@]}" -Xmx512m -jar "$jar" --server.port="$app_port" "${app_args[@]}" >"$app_log" 2>&1 &
 app_pid=$!
 
@@ -142,6 +157,8 @@ app_pid=""
 
 echo
 echo "deployed $broker, $events events ($expected rows), $(date -u +%FT%TZ), $(git rev-parse --short HEAD)"
+echo "  jar                 $jar"
+echo "  team routes         ${BENCH_ROUTES:-none}"
 awk -v e="$events" -v r="$count" -v d="$drain" 'BEGIN {
   if (d <= 0) d = 0.001
   printf "  events/s            %.0f   (first commit to last row)\n  rows/s              %.0f\n  drain               %.2f s\n", e / d, r / d, d }'

@@ -5,6 +5,10 @@
 # drained from a backlog a separate publisher preloads; events/s from the first commit to the last row,
 # peak RSS, CPU seconds and the machine's CPU reference (scripts/benchmark-deployed.sh):
 #   flock /tmp/ingest-it.lock scripts/benchmark.sh deployed redis|nats|rabbitmq [events]
+# (BENCH_ROUTES=<route files or dir>: with a team's routes loaded; BENCH_JAR=<jar>: another build's jar.)
+# A/B: interleaved pairs of the deployed mode on two jars (or one jar with and without team routes),
+# each run and the medians (scripts/benchmark-ab.sh):
+#   flock /tmp/ingest-it.lock scripts/benchmark.sh ab redis|nats|rabbitmq <jarA|.> <jarB|.> [pairs=3] [events=200000]
 #
 # The in-process modes: profiling aids, not what users get. The app and the load generator share one JVM
 # (mvn exec:java on the test classpath), which suits a profiler and A/B runs of one change:
@@ -16,6 +20,7 @@ cd "$(dirname "$0")/.."
 mode="${1:?usage: scripts/benchmark.sh deployed redis|nats|rabbitmq [events]  |  scripts/benchmark.sh <in-process mode> [args...]}"
 shift
 if [ "$mode" = deployed ]; then exec bash scripts/benchmark-deployed.sh "$@"; fi
+if [ "$mode" = ab ]; then exec bash scripts/benchmark-ab.sh "$@"; fi
 class="routes.bench.$(tr '[:lower:]' '[:upper:]' <<< "${mode:0:1}")${mode:1}Benchmark"
 bash scripts/test-services.sh >/dev/null
 ./mvnw -q -B -DskipTests test-compile

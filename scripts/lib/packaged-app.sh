@@ -2,8 +2,10 @@
 # as its own JVM next to a publisher from the test classpath (routes.chaos.ChaosPublisher).
 #   port_open PORT           true when something listens on 127.0.0.1:PORT
 #   free_port                a port nobody listens on (nor on the next one), away from the usual ones
-#   build_packaged_app       sets jar, classpath (test classes + dependencies) and java_bin; packages the
-#                            jar again when it is missing or older than pom.xml or anything under src/main
+#   build_packaged_app [JAR] sets jar, classpath (test classes + dependencies) and java_bin; packages the
+#                            jar again when it is missing or older than pom.xml or anything under src/main;
+#                            with JAR (another build's jar, e.g. main's for an A/B run), runs that one and
+#                            only compiles this checkout's test classes for the publisher
 #   dockerfile_jvm_flags     the JVM flags of the Dockerfile's ENTRYPOINT (e.g. -XX:MaxRAMPercentage=75)
 #   single_source_app_args BROKER JDBC_URL
 #                            sets app_args: the brokers profile with only BROKER's source on, HTTP off,
@@ -23,7 +25,13 @@ free_port() {
 }
 
 build_packaged_app() {
-  jar=$(ls target/ingest-routes-*.jar 2>/dev/null | head -n 1 || true)
+  if [ -n "${1:-}" ]; then
+    [ -f "$1" ] || { echo "no such jar: $1" >&2; return 1; }
+    jar=$1
+    if [ ! -f target/test-classes/routes/chaos/ChaosReport.class ]; then ./mvnw -B -q -DskipTests test-compile; fi
+  else
+    jar=$(ls target/ingest-routes-*.jar 2>/dev/null | head -n 1 || true)
+  fi
   if [ -z "$jar" ] || [ ! -f target/test-classes/routes/chaos/ChaosReport.class ] || [ pom.xml -nt "$jar" ] \
     || [ -n "$(find src/main -newer "$jar" -type f -print -quit)" ]; then
     echo "building the jar: ./mvnw -B -DskipTests package" >&2

@@ -16,6 +16,7 @@ import routes.pipeline.InvalidMessageException;
 import routes.pipeline.IngestExchange;
 import routes.pipeline.RetryBudget;
 import routes.pipeline.RowRejectedException;
+import routes.pipeline.StepFailedException;
 import routes.source.IngestSources;
 
 /**
@@ -119,6 +120,9 @@ public class DeadLetterRecorder {
         }
         if (cause instanceof RowRejectedException) {
             return ErrorType.REJECTED.label();
+        }
+        if (cause instanceof StepFailedException) {
+            return ErrorType.STEP.label();
         }
         return ErrorType.EXHAUSTED.label();
     }

@@ -14,7 +14,8 @@ import routes.source.IngestSources;
 
 /**
  * Sends dead letters back where they came from: to the broker queue of their source (with a broker
- * confirm), or — for the HTTP source, which has no queue — through the pipeline directly. Marks
+ * confirm), or — for the HTTP source, which has no queue — through the pipeline, by the route
+ * {@code replay} (routes/ingest.camel.yaml: {@code direct:replay} → {@code direct:ingest}). Marks
  * {@code replayed_at} only once the message is safe again. The replayed message carries the dead
  * letter's identity ({@code x-dead-letter-id}): if it is dead-lettered again, that same row is reopened
  * with the new failure ({@link DeadLetterStore#record}) instead of a second row being written.
@@ -22,7 +23,8 @@ import routes.source.IngestSources;
 @Component
 public class DeadLetterReplayer {
 
-    public static final String INGEST = "direct:ingest";
+    /** The route that takes a replay into the pipeline. */
+    public static final String REPLAY = "direct:replay";
 
     private final DeadLetterStore store;
     private final IngestSources sources;
@@ -103,7 +105,7 @@ public class DeadLetterReplayer {
     /** Run here, synchronously: dead-lettered again, the recorder has reopened the row; else it is replayed. */
     private void throughPipeline(DeadLetter deadLetter, byte[] body) throws Exception {
         String identity = store.identity(deadLetter.id()).orElseThrow();
-        Exchange result = producer.send(INGEST, exchange -> {
+        Exchange result = producer.send(REPLAY, exchange -> {
             exchange.setProperty(IngestExchange.SOURCE, deadLetter.source());
             exchange.setProperty(IngestExchange.QUEUE, deadLetter.queue());
             exchange.setProperty(IngestExchange.REPLAY, true);

@@ -4,11 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.AsyncCallback;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.AsyncProcessorSupport;
 import org.slf4j.Logger;
@@ -29,7 +32,7 @@ import routes.status.TrackedMessage;
  * fails, a batch of several messages is split in halves and written again, so that a message the
  * database refuses fails alone ({@link RowRejectedException}) and the others commit.
  */
-public class BatchAggregator extends AsyncProcessorSupport {
+public class BatchAggregator extends AsyncProcessorSupport implements CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchAggregator.class);
 
@@ -39,7 +42,10 @@ public class BatchAggregator extends AsyncProcessorSupport {
     private final BlockingQueue<Pending> incoming = new LinkedBlockingQueue<>();
     private final BlockingQueue<List<Pending>> batches;
     private final Semaphore pendingRows;
-    private final List<Thread> threads = new ArrayList<>();
+    private CamelContext camelContext;
+    /** The collector and the writers: threads of Camel's ExecutorServiceManager. */
+    private ExecutorService collector;
+    private ExecutorService writers;
     private final AtomicInteger inflight = new AtomicInteger();
     /** Writers waiting for a batch: while one waits, the collector does not hold rows back. */
     private final AtomicInteger idleWriters = new AtomicInteger();
@@ -52,6 +58,16 @@ public class BatchAggregator extends AsyncProcessorSupport {
         this.batches = new ArrayBlockingQueue<>(config.writers());
         this.pendingRows = new Semaphore(config.maxPendingRows());
         metrics.inflight(inflight::get);
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
     }
 
     /** One message waiting for its rows to commit. */
@@ -88,29 +104,27 @@ public class BatchAggregator extends AsyncProcessorSupport {
     @Override
     protected void doStart() {
         running = true;
-        threads.add(startDaemon("ingest-batch-collector", this::collect));
+        var executors = camelContext.getExecutorServiceManager();
+        collector = executors.newSingleThreadExecutor(this, "ingest-batch-collector");
+        writers = executors.newFixedThreadPool(this, "ingest-batch-writer", config.writers());
+        collector.execute(this::collect);
         for (int i = 0; i < config.writers(); i++) {
-            threads.add(startDaemon("ingest-batch-writer-" + i, this::writeBatches));
+            writers.execute(this::writeBatches);
         }
-    }
-
-    private static Thread startDaemon(String name, Runnable task) {
-        Thread thread = new Thread(task, name);
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
     }
 
     @Override
     protected void doStop() throws InterruptedException {
         running = false;
-        for (Thread t : threads) {
-            t.interrupt();
+        var executors = camelContext.getExecutorServiceManager();
+        for (ExecutorService pool : new ExecutorService[] {collector, writers}) {
+            if (pool != null) {
+                executors.shutdownNow(pool);
+                executors.awaitTermination(pool, 5000);
+            }
         }
-        for (Thread t : threads) {
-            t.join(5000);
-        }
-        threads.clear();
+        collector = null;
+        writers = null;
         // Anything still waiting was never written: fail it, so the source redelivers it.
         List<Pending> left = new ArrayList<>();
         incoming.drainTo(left);
@@ -219,13 +233,18 @@ public class BatchAggregator extends AsyncProcessorSupport {
         }
     }
 
-    /** Tracked messages of the batch (ingest.sources.<name>.track-status) are marked completed in its transaction. */
+    /**
+     * Tracked messages of the batch (ingest.sources.<name>.track-status) are marked completed in its
+     * transaction: a message's exchange carries its {@link TrackedMessage}, a unit of several a list of them.
+     */
     private static BatchWriter.TransactionHook statusHook(List<Pending> batch) {
         List<TrackedMessage> tracked = new ArrayList<>();
         for (Pending p : batch) {
-            TrackedMessage t = p.exchange().getProperty(IngestExchange.TRACKED, TrackedMessage.class);
-            if (t != null) {
-                tracked.add(t);
+            Object t = p.exchange().getProperty(IngestExchange.TRACKED);
+            if (t instanceof TrackedMessage one) {
+                tracked.add(one);
+            } else if (t instanceof List<?> several) {
+                several.forEach(m -> tracked.add((TrackedMessage) m));
             }
         }
         return tracked.isEmpty() ? null : c -> MessageStatusStore.completedAll(c, tracked);

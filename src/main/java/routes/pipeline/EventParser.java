@@ -97,7 +97,11 @@ public class EventParser {
         }
     }
 
-    private IngestEvent parse(JsonNode root, String prefix) {
+    /**
+     * Validates one event (or envelope) already parsed as JSON, e.g. an element of an HTTP request or the
+     * output of a team's transform; {@code prefix} is its path in the request ("" or "[i]") for the field errors.
+     */
+    public IngestEvent parse(JsonNode root, String prefix) {
         List<FieldError> errors = new ArrayList<>();
         if (!root.isObject()) {
             throw new InvalidMessageException("validation", List.of(new FieldError(path(prefix, "$"), "must be a JSON object")));

@@ -59,6 +59,20 @@ public final class IngestExchange {
      */
     public static final String WRITTEN = "ingestWritten";
 
+    /**
+     * Set on a message whose batch commit failed (the failure; {@code false} for a batch of one, which is
+     * committed alone straight away): the pipeline's {@code commit-each} step commits it on its own, with the
+     * redelivery policy, so that only the message at fault is retried or dead-lettered.
+     */
+    public static final String COMMIT_FAILED = "ingestCommitFailed";
+    /**
+     * Set on a batch whose messages are accepted or refused together (an HTTP request): one invalid
+     * message fails the batch exchange with every field error (answered 400), and nothing of it is written.
+     */
+    public static final String ALL_OR_NONE = "ingestAllOrNone";
+    /** The message's path in its request ("[3]"), prefixed to the fields of its validation errors. */
+    public static final String FIELD_PREFIX = "ingestFieldPrefix";
+
     private IngestExchange() {
     }
 }

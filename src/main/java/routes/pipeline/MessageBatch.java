@@ -13,6 +13,8 @@ public final class MessageBatch {
 
     /** The message's {@link MessageOutcome}, once it has one. */
     public static final String OUTCOME = "ingestOutcome";
+    /** On a single message made a batch of one ({@link #wrap}): the message exchange inside it. */
+    static final String SINGLE = "ingestSingleMessage";
 
     private MessageBatch() {
     }
@@ -44,6 +46,31 @@ public final class MessageBatch {
     /** Whether the message has neither an outcome nor a failure yet. */
     public static boolean isPending(Exchange message) {
         return message.getException() == null && message.getProperty(OUTCOME) == null;
+    }
+
+    /**
+     * A single message sent to the pipeline (a source without batching, a replay) becomes a batch of one: its
+     * body a copy of it, so that a stage failing the message fails the copy, not the exchange the route runs on.
+     * {@link #unwrap} hands the copy's outcome back. A batch stays as it is.
+     */
+    public static void wrap(Exchange exchange) {
+        if (isBatch(exchange.getMessage().getBody())) {
+            return;
+        }
+        Exchange message = exchange.copy();
+        exchange.setProperty(SINGLE, message);
+        exchange.getMessage().setBody(List.of(message));
+    }
+
+    /** The end of the pipeline for a single message: its properties, body and failure, back on the exchange. */
+    public static void unwrap(Exchange exchange) {
+        Exchange message = (Exchange) exchange.removeProperty(SINGLE);
+        if (message == null) {
+            return;
+        }
+        exchange.getProperties().putAll(message.getProperties());
+        exchange.getMessage().setBody(message.getMessage().getBody());
+        exchange.setException(message.getException());
     }
 
     public static void settle(Exchange message, MessageOutcome outcome) {

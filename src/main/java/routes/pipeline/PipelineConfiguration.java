@@ -1,13 +1,17 @@
 package routes.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.IdempotentRepository;
+import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 import routes.config.IngestProperties;
@@ -21,11 +25,6 @@ public class PipelineConfiguration {
     @Bean
     EventParser eventParser(ObjectMapper mapper) {
         return new EventParser(mapper);
-    }
-
-    @Bean
-    EventValidator eventValidator(EventParser parser, IngestMetrics metrics) {
-        return new EventValidator(parser, metrics);
     }
 
     @Bean
@@ -43,34 +42,89 @@ public class PipelineConfiguration {
         return new BatchAggregator(writer, metrics, properties.batch());
     }
 
+    // The stages of the pipeline route `ingest` (routes/ingest.camel.yaml), in its order. Each takes a
+    // batch exchange (MessageBatch) and works on its messages still pending.
+
     @Bean
-    BatchIngest batchIngest(EventParser parser, CommittedOnlyIdempotentRepository eventIdempotentRepository,
-                            RowSplitter rowSplitter, BatchAggregator batchAggregator, IngestMetrics metrics,
-                            MessageStatusTracker tracker) {
-        return new BatchIngest(parser, eventIdempotentRepository, rowSplitter, batchAggregator, metrics, tracker);
+    ValidateStage validateEvents(EventParser parser, ObjectMapper mapper, IngestMetrics metrics) {
+        return new ValidateStage(parser, mapper, metrics);
     }
 
     @Bean
-    PipelineOutcomes pipelineOutcomes(IngestMetrics metrics) {
-        return new PipelineOutcomes(metrics);
+    DuplicateStage skipDuplicates(CommittedOnlyIdempotentRepository eventIdempotentRepository) {
+        return new DuplicateStage(eventIdempotentRepository);
     }
 
-    /** Counts an event whose rows committed (success, rows, receive → commit time). */
-    @Bean
-    Processor countCommitted(PipelineOutcomes outcomes) {
-        return outcomes::committed;
-    }
-
-    /** Counts an event the idempotent consumer has seen commit before. */
-    @Bean
-    Processor countDuplicate(PipelineOutcomes outcomes) {
-        return outcomes::duplicate;
-    }
-
-    /** Marks a tracked source's event as running (ingest.sources.<name>.track-status); nothing otherwise. */
+    /** Marks each message of a tracked source as running (ingest.sources.<name>.track-status); nothing otherwise. */
     @Bean
     Processor trackRunning(MessageStatusTracker tracker) {
-        return tracker::running;
+        return batch -> {
+            for (Exchange message : MessageBatch.messages(batch)) {
+                if (MessageBatch.isPending(message)) {
+                    tracker.running(message);
+                }
+            }
+        };
+    }
+
+    @Bean
+    SplitStage splitRows(RowSplitter rowSplitter) {
+        return new SplitStage(rowSplitter);
+    }
+
+    @Bean
+    CommitStage commitBatch(BatchAggregator batchAggregator) {
+        return new CommitStage(batchAggregator);
+    }
+
+    @Bean
+    OutcomeStage countOutcomes(CommittedOnlyIdempotentRepository eventIdempotentRepository, IngestMetrics metrics) {
+        return new OutcomeStage(eventIdempotentRepository, metrics);
+    }
+
+    /** A single message (not a batch) becomes a batch of one for the stages, and gets its outcome back at the end. */
+    @Bean
+    Processor asBatch() {
+        return MessageBatch::wrap;
+    }
+
+    @Bean
+    Processor handBack() {
+        return MessageBatch::unwrap;
+    }
+
+    /** The dead letter keeps the message as received: bytes, whatever a team's transform made of the body. */
+    @Bean
+    Processor receivedBody(ObjectMapper mapper) {
+        return exchange -> {
+            Object original = exchange.getProperty(IngestExchange.ORIGINAL_BODY);
+            if (original != null && !(original instanceof byte[])) {
+                exchange.setProperty(IngestExchange.ORIGINAL_BODY, original instanceof String text
+                        ? text.getBytes(java.nio.charset.StandardCharsets.UTF_8) : mapper.writeValueAsBytes(original));
+            }
+        };
+    }
+
+    /** {@code each-message:}: the pipeline's steps that handle some messages of a batch one by one. */
+    @Bean("each-message")
+    EachMessageComponent eachMessageComponent() {
+        return new EachMessageComponent();
+    }
+
+    /** {@code {{millis:ingest.redelivery.initial-delay}}} in the routes' redelivery policy. */
+    @Bean
+    CamelContextConfiguration millisPlaceholders(Environment environment) {
+        return new CamelContextConfiguration() {
+            @Override
+            public void beforeApplicationStart(CamelContext camelContext) {
+                camelContext.getPropertiesComponent().addPropertiesFunction(new MillisFunction(environment));
+            }
+
+            @Override
+            public void afterApplicationStart(CamelContext camelContext) {
+                // nothing
+            }
+        };
     }
 
     @Bean

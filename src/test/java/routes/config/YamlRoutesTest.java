@@ -40,7 +40,9 @@ class YamlRoutesTest {
      */
     static final java.util.Map<String, Class<?>> OWN_COMPONENTS = java.util.Map.of(
             "jetstream", routes.source.nats.JetStreamEndpoint.class,
-            "redis-queue", routes.source.redis.RedisQueueEndpoint.class);
+            "redis-queue", routes.source.redis.RedisQueueEndpoint.class,
+            "each-message", routes.pipeline.EachMessageEndpoint.class,
+            "per-message", routes.pipeline.steps.PerMessageEndpoint.class);
     /** direct: endpoints consumed by Java routes (none today: the pipeline's live in YAML). */
     static final Set<String> JAVA_DIRECT_CONSUMERS = Set.of();
     private static final Set<String> URI_KEYS = Set.of("uri", "to", "toD", "wireTap", "enrich", "pollEnrich");
@@ -84,6 +86,8 @@ class YamlRoutesTest {
         assertThat(problem("rabbitmq:x?queue=q")).contains("rabbitmq");
         assertThat(problem("jetstream:S?subject=x&bogus=1")).contains("bogus");
         assertThat(problem("jetstream:S?subject=x&maxDeliver=5")).isNull();
+        assertThat(problem("per-message:direct:before-validation?step=team-a")).isNull();
+        assertThat(problem("per-message:direct:before-validation?stpe=team-a")).contains("stpe");
         assertThat(problem("spring-rabbitmq:x?queues=q&prefetchCount=5&arg.queue.durable=true")).isNull();
         assertThat(problem("spring-rabbitmq-batch:x?queues=q&prefetchCount=5&batchSize=50&batchWait=5ms")).isNull();
         assertThat(problem("spring-rabbitmq-batch:x?queues=q&batchSise=50")).contains("batchSise");
@@ -98,6 +102,9 @@ class YamlRoutesTest {
             for (Object route : load(file)) {
                 walk(route, null, (key, uri) -> {
                     String name = uri.split("\\?")[0];
+                    if (name.startsWith("each-message:")) {
+                        name = name.substring("each-message:".length()); // it calls its target
+                    }
                     if (name.startsWith("direct:")) {
                         ("from".equals(key) ? consumers : called).add(name);
                     }

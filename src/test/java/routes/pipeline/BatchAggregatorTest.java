@@ -91,6 +91,7 @@ class BatchAggregatorTest {
     BatchAggregator start(int size, Duration timeout, int writers) {
         aggregator = new BatchAggregator(writer, new IngestMetrics(meters),
                 new IngestProperties.Batch(size, timeout, writers, 50_000));
+        aggregator.setCamelContext(camel); // its collector and writer threads come from Camel's ExecutorServiceManager
         aggregator.start();
         return aggregator;
     }

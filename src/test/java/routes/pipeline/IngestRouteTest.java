@@ -20,7 +20,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 
 /**
  * The pipeline route with its database parts advised away (no service needed): what reaches the
- * batch step, what reaches the dead letters, and how many attempts a failing message gets.
+ * batch step, what reaches the dead letters, and how many attempts a failing message gets under the
+ * YAML error policy (routeConfiguration commit-retries). The batch unit's commit is advised to fail,
+ * so that every message takes route commit-retry, whose write step is the mock.
  */
 @CamelSpringBootTest
 @UseAdviceWith
@@ -47,13 +49,18 @@ class IngestRouteTest {
         if (camel.isStarted()) {
             return;
         }
-        AdviceWith.adviceWith(camel, "commit-rows", route -> route.weaveById("batch").replace().process(exchange -> {
+        AdviceWith.adviceWith(camel, "ingest", route -> route.weaveById("commit").replace().process(batch -> {
+            for (Exchange message : MessageBatch.pending(batch)) {
+                message.setProperty(IngestExchange.COMMIT_FAILED, new BatchFailedException(new RuntimeException("unit")));
+            }
+        }));
+        AdviceWith.adviceWith(camel, "commit-retry", route -> route.weaveById("batch").replace().process(exchange -> {
             writeAttempts.incrementAndGet();
             if (writeFailure != null) {
                 throw writeFailure;
             }
         }).to("mock:batch"));
-        AdviceWith.adviceWith(camel, "ingest", route -> route.mockEndpointsAndSkip("direct:dead-letter"));
+        AdviceWith.adviceWith(camel, "dead-letter", route -> route.weaveAddFirst().to("mock:direct:dead-letter").stop());
         camel.start();
     }
 
@@ -95,7 +102,7 @@ class IngestRouteTest {
         send(event("unit-dup"), Map.of());
         Exchange second = send(event("unit-dup"), Map.of());
         batch.assertIsSatisfied();
-        assertThat(second.getProperty(Exchange.DUPLICATE_MESSAGE, Boolean.class)).isTrue();
+        assertThat(MessageBatch.outcome(second)).isEqualTo(MessageOutcome.DUPLICATE);
     }
 
     @Test
@@ -108,6 +115,7 @@ class IngestRouteTest {
         Exchange parked = deadLetters.getReceivedExchanges().get(0);
         assertThat(parked.getProperty(Exchange.EXCEPTION_CAUGHT)).isInstanceOf(InvalidMessageException.class);
         assertThat(parked.getMessage().getBody(String.class)).as("the original body").isEqualTo("{\"device_id\":1}");
+        assertThat(MessageBatch.outcome(parked)).isNull();
     }
 
     @Test
@@ -122,6 +130,28 @@ class IngestRouteTest {
         byte[] original = deadLetters.getReceivedExchanges().get(0).getProperty(IngestExchange.ORIGINAL_BODY, byte[].class);
         assertThat(new String(original, StandardCharsets.UTF_8)).as("the original body, for the recorder")
                 .isEqualTo(event("unit-fail"));
+    }
+
+    @Test
+    void eachMessageOfABatchEndsWithItsOwnOutcome() throws Exception {
+        MockEndpoint batch = camel.getEndpoint("mock:batch", MockEndpoint.class);
+        batch.expectedMessageCount(2);
+        MockEndpoint deadLetters = camel.getEndpoint("mock:direct:dead-letter", MockEndpoint.class);
+        deadLetters.expectedMessageCount(1);
+        List<Exchange> messages = new java.util.ArrayList<>();
+        for (String body : List.of(event("batch-1"), event("batch-2"), event("batch-1"), "not json")) {
+            Exchange message = new org.apache.camel.support.DefaultExchange(camel);
+            message.setProperty(IngestExchange.SOURCE, "unit");
+            message.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
+            messages.add(message);
+        }
+        Exchange result = producer.send("direct:ingest", exchange -> exchange.getMessage().setBody(messages));
+        batch.assertIsSatisfied();
+        deadLetters.assertIsSatisfied();
+        assertThat(result.getException()).isNull();
+        assertThat(messages).extracting(MessageBatch::outcome).containsExactly(MessageOutcome.COMMITTED,
+                MessageOutcome.COMMITTED, MessageOutcome.DUPLICATE, MessageOutcome.DEAD_LETTERED);
+        assertThat(messages).allSatisfy(m -> assertThat(m.getException()).isNull());
     }
 
     @Test

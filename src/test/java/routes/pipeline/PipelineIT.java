@@ -315,7 +315,7 @@ class PipelineIT {
         assertThat(List.of(StatsInvariant.violations(jdbc))).containsExactly(List.of());
     }
 
-    // --- direct:ingest-batch: a batch of message exchanges, as a batching consumer hands them ---
+    // --- direct:ingest with a batch of message exchanges, as a batching consumer hands them ---
 
     Exchange message(String body) {
         Exchange exchange = new org.apache.camel.support.DefaultExchange(camel);
@@ -327,7 +327,7 @@ class PipelineIT {
     }
 
     Exchange sendBatch(List<Exchange> messages) {
-        return producer.send("direct:ingest-batch", exchange -> exchange.getMessage().setBody(messages));
+        return producer.send("direct:ingest", exchange -> exchange.getMessage().setBody(messages));
     }
 
     double duplicates() {
@@ -345,8 +345,8 @@ class PipelineIT {
         messages.add(message(event("b-0", DEVICE, "2026-11-22T10:00:00Z", 0))); // repeated within the batch
         messages.add(message(event("committed-before", DEVICE, "2026-11-22T09:00:00Z", 1)));
         messages.add(message("{\"device_id\":\"nope\"}"));
-        NotifyBuilder oneByOne = new NotifyBuilder(camel).fromRoute("ingest").whenDone(1).create();
-        NotifyBuilder twoByOne = new NotifyBuilder(camel).fromRoute("ingest").whenDone(2).create();
+        NotifyBuilder oneByOne = new NotifyBuilder(camel).fromRoute("dead-letter").whenDone(1).create();
+        NotifyBuilder twoByOne = new NotifyBuilder(camel).fromRoute("commit-retry").whenDone(1).create();
 
         Exchange batch = sendBatch(messages); // returns once every message of it is done
 
@@ -373,7 +373,7 @@ class PipelineIT {
         refuseParameter(REFUSED_KEY);
         messages.add(message("{\"device_id\":\"" + DEVICE + "\",\"source_timestamp\":\"2026-11-22T11:00:00Z\","
                 + "\"metrics\":[{\"parameter_key\":\"" + REFUSED_KEY + "\",\"value\":1}]}"));
-        NotifyBuilder perMessage = new NotifyBuilder(camel).fromRoute("ingest").whenDone(6).create();
+        NotifyBuilder perMessage = new NotifyBuilder(camel).fromRoute("commit-retry").whenDone(6).create();
 
         Exchange batch = sendBatch(messages);
 
@@ -404,7 +404,7 @@ class PipelineIT {
 
     @Test
     void aSingleMessageSentToTheBatchRouteTakesThePerMessageRoute() {
-        Exchange result = producer.send("direct:ingest-batch", exchange -> {
+        Exchange result = producer.send("direct:ingest", exchange -> {
             exchange.setProperty(IngestExchange.SOURCE, "test");
             exchange.getMessage().setBody(event("single", DEVICE, "2026-11-22T10:00:00Z", 1).getBytes(StandardCharsets.UTF_8));
         });

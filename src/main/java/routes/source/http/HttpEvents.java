@@ -5,11 +5,11 @@ import java.util.function.Supplier;
 import routes.pipeline.IngestEvent;
 
 /**
- * A validated {@code POST /v1/events} request.
+ * A validated {@code POST /v1/events} request to publish to a broker ({@code publish-to}); a request for
+ * the pipeline goes there as a batch of its events instead ({@link HttpEventsReader#messages}).
  *
- * @param documents each event as its own JSON document, made when first asked for and then kept: only the
- *                  per-event path and publishing to a broker need them, not the request committed as one
- *                  unit, and they ask for them once per event
+ * @param documents each event as its own JSON document, made when first asked for and then kept: publishing
+ *                  to a broker needs them (once per event)
  * @param parsed    each event as validated
  * @param eventIds  the event_id of each event, or null
  * @param traceId   the request's trace id

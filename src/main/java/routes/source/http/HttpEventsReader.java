@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.camel.Exchange;
+import org.apache.camel.support.DefaultExchange;
 import org.springframework.stereotype.Component;
 import routes.pipeline.EventParser;
 import routes.pipeline.IngestEvent;
@@ -17,7 +18,9 @@ import routes.pipeline.StorableText;
 
 /**
  * Reads {@code POST /v1/events}: one event, an envelope, or an array of them. Every event is
- * validated before any is accepted; an invalid request is answered 400 with every broken field.
+ * validated before any is accepted; an invalid request is answered 400 with every broken field:
+ * here for a request published to a broker ({@link #read}), else by the pipeline's validate stage
+ * ({@link #messages}: the request as a batch, validated after the team steps that come before it).
  */
 @Component
 public class HttpEventsReader {
@@ -59,6 +62,68 @@ public class HttpEventsReader {
         }
         exchange.setProperty(IngestExchange.TRACE_ID, traceId);
         return new HttpEvents(request.documents(), events, request.eventIds(), traceId);
+    }
+
+    /**
+     * The request as a batch for the pipeline: one message exchange per event, its body the event's JSON
+     * (not validated yet: the pipeline does, after any team step that transforms it). Not JSON, too large,
+     * or no events or too many: refused here (400 / 413).
+     */
+    public List<Exchange> messages(Exchange exchange) {
+        byte[] body = exchange.getMessage().getBody(byte[].class);
+        if (body == null || body.length == 0) {
+            throw new InvalidMessageException("json", List.of(new InvalidMessageException.FieldError("$", "is empty")));
+        }
+        JsonNode root = parser.readTree(body);
+        if (!root.isArray() && body.length > EventParser.MAX_MESSAGE_BYTES) {
+            throw new InvalidMessageException("too_large", List.of(new InvalidMessageException.FieldError(
+                    "$", "is " + body.length + " bytes, over the limit of " + EventParser.MAX_MESSAGE_BYTES)));
+        }
+        List<JsonNode> events = new ArrayList<>(root.isArray() ? root.size() : 1);
+        if (root.isArray()) {
+            if (root.isEmpty() || root.size() > properties.maxEventsPerRequest()) {
+                throw new InvalidMessageException("validation", List.of(new InvalidMessageException.FieldError(
+                        "$", "must hold 1 to " + properties.maxEventsPerRequest() + " events")));
+            }
+            root.forEach(events::add);
+            if (body.length > EventParser.MAX_MESSAGE_BYTES) {
+                documents(root, body); // one of the events may be over the per-message limit: refused if so
+            }
+        } else {
+            events.add(root);
+        }
+        String traceId = exchange.getMessage().getHeader("X-Trace-Id", String.class);
+        List<Exchange> messages = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            JsonNode event = events.get(i);
+            if (traceId == null) {
+                traceId = traceId(event);
+            }
+            Exchange message = new DefaultExchange(exchange.getContext());
+            message.setProperty(IngestExchange.SOURCE, HttpResponses.SOURCE);
+            message.setProperty(IngestExchange.QUEUE, exchange.getProperty(IngestExchange.QUEUE));
+            if (root.isArray()) {
+                message.setProperty(IngestExchange.FIELD_PREFIX, "[" + i + "]");
+            }
+            message.getMessage().setBody(event);
+            messages.add(message);
+        }
+        if (traceId == null || !StorableText.storable(traceId)) {
+            traceId = UUID.randomUUID().toString();
+        }
+        exchange.setProperty(IngestExchange.TRACE_ID, traceId);
+        exchange.setProperty(IngestExchange.ALL_OR_NONE, true);
+        return messages;
+    }
+
+    /** The event's own trace_id (or its envelope's), if it has one as text. */
+    private static String traceId(JsonNode event) {
+        JsonNode traceId = event.get("trace_id");
+        JsonNode inner = event.get("event");
+        if ((traceId == null || !traceId.isTextual()) && inner != null) {
+            traceId = inner.get("trace_id");
+        }
+        return traceId != null && traceId.isTextual() ? traceId.textValue() : null;
     }
 
     private static List<String> eventIds(List<IngestEvent> events) {

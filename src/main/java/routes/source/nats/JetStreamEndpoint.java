@@ -29,7 +29,7 @@ public class JetStreamEndpoint extends DefaultEndpoint {
     @UriParam(defaultValue = "500", description = "Messages asked for in one pull request")
     private int batchSize = 500;
     @UriParam(defaultValue = "" + DEFAULT_BATCHING, description = "Hand the messages of a pull to the route as one"
-            + " exchange, its body the list of the messages' exchanges; false: one exchange per message")
+            + " exchange, its body the list of the messages' exchanges (direct:ingest takes either); false: one exchange per message")
     private boolean batching = DEFAULT_BATCHING;
     @UriParam(defaultValue = "20000", description = "The consumer's max_ack_pending")
     private int maxAckPending = 20000;

@@ -8,7 +8,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.component.springrabbit.SpringRabbitMQConstants;
 import routes.deadletter.DeadLetterHeaders;
-import routes.pipeline.BatchIngest;
+import routes.pipeline.MessageBatch;
 import routes.pipeline.IngestExchange;
 
 /**
@@ -40,7 +40,7 @@ public class RabbitMqDelivery implements Processor {
     @SuppressWarnings("unchecked")
     public void process(Exchange exchange) {
         Object body = exchange.getMessage().getBody();
-        if (!BatchIngest.isBatch(body)) {
+        if (!MessageBatch.isBatch(body)) {
             delivery(exchange);
             return;
         }

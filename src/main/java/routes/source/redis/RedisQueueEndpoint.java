@@ -46,7 +46,7 @@ public class RedisQueueEndpoint extends DefaultEndpoint {
     @UriParam(defaultValue = "500", description = "Entries taken per Redis call")
     private int batchSize = 500;
     @UriParam(defaultValue = "" + DEFAULT_BATCHING, description = "One exchange per Redis call, its body the list of the"
-            + " entries' exchanges; false: one exchange per entry")
+            + " entries' exchanges (direct:ingest takes either); false: one exchange per entry")
     private boolean batching = DEFAULT_BATCHING;
     @UriParam(defaultValue = "10000", description = "Entries taken but not completed, at most")
     private int maxInFlight = 10_000;

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# A/B of the deployed benchmark (docs/benchmarks.md, "A/B runs"): interleaved pairs of
+# scripts/benchmark-deployed.sh on two set-ups, each run printed, then the medians and B's median as a
+# share of A's. Run through scripts/benchmark.sh, under the lock (6 runs of 200,000 Redis events ≈ 8 min):
+#
+#   flock /tmp/ingest-it.lock scripts/benchmark.sh ab <broker> <jarA> <jarB> [pairs=3] [events=200000]
+#
+# A jar is a path (from the project's root or absolute) or "." for this checkout's (built when stale).
+# Team routes per side: BENCH_ROUTES_A / BENCH_ROUTES_B (as BENCH_ROUTES of benchmark-deployed.sh), so
+# one jar with and without a team step is "ab redis . ." with BENCH_ROUTES_B=docs/examples/routes/team-filter.camel.yaml.
+# Pairs alternate their order (AB, BA, AB, ...) so that a machine slowing down or warming up over the run
+# does not favour one side. A run that fails (rows missing) is reported and counts as no figure.
+# The logs of every run: target/bench-ab/<n>-<side>.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+usage="usage: scripts/benchmark.sh ab redis|nats|rabbitmq <jarA|.> <jarB|.> [pairs=3] [events=200000]"
+broker="${1:?$usage}"; jar_a="${2:?$usage}"; jar_b="${3:?$usage}"
+pairs="${4:-3}"; events="${5:-200000}"
+case "$broker" in rabbitmq | nats | redis) ;; *) echo "$usage" >&2; exit 2 ;; esac
+for j in "$jar_a" "$jar_b"; do
+  if [ "$j" != . ] && [ ! -f "$j" ]; then echo "no such jar: $j" >&2; exit 2; fi
+done
+mkdir -p target/bench-ab
+declare -a figures_a=() figures_b=()
+
+run() { # n side jar routes → the run's events/s, or nothing when it failed
+  local n=$1 side=$2 jar=$3 routes=$4 out="target/bench-ab/$1-$2.log"
+  local jar_env=""
+  if [ "$jar" != . ]; then jar_env=$jar; fi
+  if BENCH_JAR="$jar_env" BENCH_ROUTES="$routes" bash scripts/benchmark-deployed.sh "$broker" "$events" >"$out" 2>&1; then
+    awk '/^  events\/s/ { print $2 }' "$out"
+  else
+    echo "  run $n $side FAILED: $(grep -E 'ERROR|FAIL' "$out" | tail -n 1) (log: $out)" >&2
+  fi
+}
+
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "A/B deployed $broker, $events events, $pairs pairs, $(date -u +%FT%TZ), checkout $(git rev-parse --short HEAD)"
+echo "  A: jar ${jar_a}, team routes ${BENCH_ROUTES_A:-none}"
+echo "  B: jar ${jar_b}, team routes ${BENCH_ROUTES_B:-none}"
+for ((i = 1; i <= pairs; i++)); do
+  if ((i % 2)); then order="A B"; else order="B A"; fi
+  for side in $order; do
+    if [ "$side" = A ]; then f=$(run "$i" A "$jar_a" "${BENCH_ROUTES_A:-}"); else f=$(run "$i" B "$jar_b" "${BENCH_ROUTES_B:-}"); fi
+    echo "  pair $i $side: ${f:-failed} events/s"
+    if [ -n "$f" ]; then
+      if [ "$side" = A ]; then figures_a+=("$f"); else figures_b+=("$f"); fi
+    fi
+  done
+done
+med_a=$(median "${figures_a[@]}"); med_b=$(median "${figures_b[@]}")
+echo "  median A: $med_a events/s (${#figures_a[@]} runs: ${figures_a[*]})"
+echo "  median B: $med_b events/s (${#figures_b[@]} runs: ${figures_b[*]})"
+if [ "$med_a" != n/a ] && [ "$med_b" != n/a ]; then
+  awk -v a="$med_a" -v b="$med_b" 'BEGIN { printf "  B / A: %.1f %%\n", 100 * b / a }'
+fi
+if ((${#figures_a[@]} < pairs || ${#figures_b[@]} < pairs)); then exit 1; fi
