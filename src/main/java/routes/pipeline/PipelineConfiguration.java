@@ -16,6 +16,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 import routes.config.IngestProperties;
 import routes.ops.IngestMetrics;
+import routes.pipeline.commit.BatchAggregator;
+import routes.pipeline.commit.BatchWriter;
+import routes.pipeline.commit.CommitStage;
+import routes.pipeline.commit.RetryBudget;
+import routes.pipeline.dedup.CommittedOnlyIdempotentRepository;
+import routes.pipeline.dedup.DuplicateStage;
+import routes.pipeline.dedup.NoIdempotentRepository;
+import routes.pipeline.outcome.OutcomeStage;
+import routes.pipeline.split.RowSplitter;
+import routes.pipeline.split.SplitStage;
+import routes.pipeline.steps.EachMessageComponent;
+import routes.pipeline.validate.EventParser;
+import routes.pipeline.validate.ValidateStage;
 import routes.status.MessageStatusTracker;
 
 /** The beans of the shared pipeline, referenced by name from routes/ingest.camel.yaml. */

@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
-import routes.pipeline.IngestEvent;
+import routes.pipeline.validate.IngestEvent;
 import routes.pipeline.IngestExchange;
 
 /**
