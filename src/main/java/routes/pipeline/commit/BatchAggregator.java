@@ -21,8 +21,6 @@ import routes.ops.IngestMetrics;
 import routes.pipeline.ErrorType;
 import routes.pipeline.IngestExchange;
 import routes.pipeline.split.MetricRow;
-import routes.status.MessageStatusStore;
-import routes.status.TrackedMessage;
 
 /**
  * The aggregator of the pipeline: gathers the rows of many messages into batches (by size and
@@ -40,6 +38,7 @@ public class BatchAggregator extends AsyncProcessorSupport implements CamelConte
     private static final Logger LOG = LoggerFactory.getLogger(BatchAggregator.class);
 
     private final BatchWriter writer;
+    private final CommitParticipant participant;
     private final IngestMetrics metrics;
     private final IngestProperties.Batch config;
     private final BlockingQueue<Pending> incoming = new LinkedBlockingQueue<>();
@@ -54,8 +53,10 @@ public class BatchAggregator extends AsyncProcessorSupport implements CamelConte
     private final AtomicInteger idleWriters = new AtomicInteger();
     private volatile boolean running;
 
-    public BatchAggregator(BatchWriter writer, IngestMetrics metrics, IngestProperties.Batch config) {
+    public BatchAggregator(BatchWriter writer, CommitParticipant participant, IngestMetrics metrics,
+                           IngestProperties.Batch config) {
         this.writer = writer;
+        this.participant = participant;
         this.metrics = metrics;
         this.config = config;
         this.batches = new ArrayBlockingQueue<>(config.writers());
@@ -210,7 +211,7 @@ public class BatchAggregator extends AsyncProcessorSupport implements CamelConte
         }
         BatchWriter.Result written;
         try {
-            written = writer.write(rows, statusHook(batch));
+            written = writer.write(rows, participant.inCommitOf(exchanges(batch)));
         } catch (RuntimeException e) {
             DatabaseErrors.Kind kind = DatabaseErrors.classify(e);
             if (kind == DatabaseErrors.Kind.UNAVAILABLE) {
@@ -236,21 +237,12 @@ public class BatchAggregator extends AsyncProcessorSupport implements CamelConte
         }
     }
 
-    /**
-     * Tracked messages of the batch (ingest.sources.<name>.track-status) are marked completed in its
-     * transaction: a message's exchange carries its {@link TrackedMessage}, a unit of several a list of them.
-     */
-    private static BatchWriter.TransactionHook statusHook(List<Pending> batch) {
-        List<TrackedMessage> tracked = new ArrayList<>();
+    private static List<Exchange> exchanges(List<Pending> batch) {
+        List<Exchange> exchanges = new ArrayList<>(batch.size());
         for (Pending p : batch) {
-            Object t = p.exchange().getProperty(IngestExchange.TRACKED);
-            if (t instanceof TrackedMessage one) {
-                tracked.add(one);
-            } else if (t instanceof List<?> several) {
-                several.forEach(m -> tracked.add((TrackedMessage) m));
-            }
+            exchanges.add(p.exchange());
         }
-        return tracked.isEmpty() ? null : c -> MessageStatusStore.completedAll(c, tracked);
+        return exchanges;
     }
 
     private static String errorType(Exception failure) {

@@ -10,7 +10,6 @@ import routes.pipeline.IngestExchange;
 import routes.pipeline.MessageBatch;
 import routes.pipeline.MessageOutcome;
 import routes.pipeline.split.MetricRow;
-import routes.status.TrackedMessage;
 
 /**
  * Stage {@code commit}: the rows of every pending message of the batch go to the batch aggregator as one
@@ -35,14 +34,14 @@ public class CommitStage extends AsyncProcessorSupport {
         List<Exchange> messages = MessageBatch.messages(batch);
         List<Exchange> unit = new ArrayList<>(messages.size());
         List<MetricRow> rows = new ArrayList<>();
-        List<TrackedMessage> tracked = null;
+        List<Object> tracked = null; // what the messages carry for a CommitParticipant (IngestExchange.TRACKED)
         for (Exchange message : messages) {
             if (!MessageBatch.isPending(message)) {
                 continue;
             }
             unit.add(message);
             rows.addAll(message.getMessage().getBody(List.class));
-            TrackedMessage t = message.getProperty(IngestExchange.TRACKED, TrackedMessage.class);
+            Object t = message.getProperty(IngestExchange.TRACKED);
             if (t != null) {
                 if (tracked == null) {
                     tracked = new ArrayList<>();

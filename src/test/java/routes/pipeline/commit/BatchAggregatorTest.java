@@ -44,12 +44,14 @@ class BatchAggregatorTest {
     final DefaultCamelContext camel = new DefaultCamelContext();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final FakeWriter writer = new FakeWriter();
+    CommitParticipant participant = CommitParticipant.NONE;
     BatchAggregator aggregator;
     int sent;
 
     /** A writer that records each batch it is given, may hold it until released, and may fail it. */
     static final class FakeWriter extends BatchWriter {
         final List<List<MetricRow>> batches = new CopyOnWriteArrayList<>();
+        final List<TransactionHook> hooks = new CopyOnWriteArrayList<>();
         final CountDownLatch release = new CountDownLatch(1);
         volatile Function<List<MetricRow>, RuntimeException> failure = rows -> null;
 
@@ -61,6 +63,9 @@ class BatchAggregatorTest {
         public Result write(Collection<MetricRow> rows, TransactionHook hook) {
             List<MetricRow> batch = List.copyOf(rows);
             batches.add(batch);
+            if (hook != null) {
+                hooks.add(hook);
+            }
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -92,7 +97,7 @@ class BatchAggregatorTest {
 
     /** The aggregator under test; the only place that knows how it is built. */
     BatchAggregator start(int size, Duration timeout, int writers) {
-        aggregator = new BatchAggregator(writer, new IngestMetrics(meters),
+        aggregator = new BatchAggregator(writer, participant, new IngestMetrics(meters),
                 new IngestProperties.Batch(size, timeout, writers, 50_000));
         aggregator.setCamelContext(camel); // its collector and writer threads come from Camel's ExecutorServiceManager
         aggregator.start();
@@ -219,6 +224,26 @@ class BatchAggregatorTest {
                 assertThat(s.exchange().getException()).isInstanceOf(DatabaseUnavailableException.class));
         assertThat(writer.sizes()).as("no bisection: the database, not a row, is the problem").containsExactly(1, 3);
         assertThat(errors(ErrorType.DATABASE_UNAVAILABLE)).isEqualTo(3);
+    }
+
+    @Test
+    void theCommitParticipantIsAskedForTheMessagesOfEachWriteAndItsHookJoinsThatWrite() {
+        List<List<Exchange>> asked = new CopyOnWriteArrayList<>();
+        BatchWriter.TransactionHook hook = connection -> { };
+        participant = exchanges -> {
+            asked.add(List.copyOf(exchanges));
+            return exchanges.size() > 1 ? hook : null;
+        };
+        start(100, Duration.ofSeconds(30), 1);
+        Sent first = occupyTheWriter();
+        List<Sent> batch = List.of(send("a"), send("b"), send("c"));
+
+        writer.release.countDown();
+
+        first.awaitDone();
+        batch.forEach(Sent::awaitDone);
+        assertThat(asked).containsExactly(List.of(first.exchange()), batch.stream().map(Sent::exchange).toList());
+        assertThat(writer.hooks).as("the hook of the batch of 3, none for the first alone").containsExactly(hook);
     }
 
     @Test
