@@ -9,10 +9,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
-import routes.pipeline.BatchWriter;
-import routes.pipeline.EventParser;
-import routes.pipeline.MetricRow;
-import routes.pipeline.RowSplitter;
+import routes.pipeline.commit.BatchWriter;
+import routes.pipeline.validate.EventParser;
+import routes.pipeline.split.MetricRow;
+import routes.pipeline.split.RowSplitter;
 
 /**
  * Before the sources start (once every bean exists, before the context is refreshed and Camel starts its

@@ -12,10 +12,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import routes.ops.IngestMetrics;
 import routes.pipeline.ErrorType;
-import routes.pipeline.InvalidMessageException;
+import routes.pipeline.validate.InvalidMessageException;
 import routes.pipeline.IngestExchange;
-import routes.pipeline.RetryBudget;
-import routes.pipeline.RowRejectedException;
+import routes.pipeline.commit.RetryBudget;
+import routes.pipeline.commit.RowRejectedException;
 import routes.pipeline.StepFailedException;
 import routes.source.IngestSources;
 

@@ -45,8 +45,9 @@ public final class IngestExchange {
      */
     public static final String DEAD_LETTER_ID = "ingestDeadLetterId";
     /**
-     * A tracked message ({@code routes.status.TrackedMessage}, set by MessageStatusTracker); the batch
-     * aggregator marks it completed in the transaction that commits its rows.
+     * What a {@code commit.CommitParticipant} needs of the message when its rows commit (routes.status sets
+     * its TrackedMessage here, and marks it completed in that transaction); the commit stage hands the
+     * values of a unit's messages on as a list.
      */
     public static final String TRACKED = "ingestTracked";
     /** Set on a replayed dead letter, so the idempotent consumer lets it through. */

@@ -2,11 +2,11 @@ package routes.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
 import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -16,7 +16,20 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 import routes.config.IngestProperties;
 import routes.ops.IngestMetrics;
-import routes.status.MessageStatusTracker;
+import routes.pipeline.commit.BatchAggregator;
+import routes.pipeline.commit.BatchWriter;
+import routes.pipeline.commit.CommitParticipant;
+import routes.pipeline.commit.CommitStage;
+import routes.pipeline.commit.RetryBudget;
+import routes.pipeline.dedup.CommittedOnlyIdempotentRepository;
+import routes.pipeline.dedup.DuplicateStage;
+import routes.pipeline.dedup.NoIdempotentRepository;
+import routes.pipeline.outcome.OutcomeStage;
+import routes.pipeline.split.RowSplitter;
+import routes.pipeline.split.SplitStage;
+import routes.pipeline.steps.EachMessageComponent;
+import routes.pipeline.validate.EventParser;
+import routes.pipeline.validate.ValidateStage;
 
 /** The beans of the shared pipeline, referenced by name from routes/ingest.camel.yaml. */
 @Configuration(proxyBeanMethods = false)
@@ -37,9 +50,12 @@ public class PipelineConfiguration {
         return new BatchWriter(jdbc, transaction);
     }
 
+    /** {@code participant}: routes.status's, which marks tracked messages completed in the commit's transaction. */
     @Bean
-    BatchAggregator batchAggregator(BatchWriter writer, IngestMetrics metrics, IngestProperties properties) {
-        return new BatchAggregator(writer, metrics, properties.batch());
+    BatchAggregator batchAggregator(BatchWriter writer, ObjectProvider<CommitParticipant> participant,
+                                    IngestMetrics metrics, IngestProperties properties) {
+        return new BatchAggregator(writer, participant.getIfAvailable(() -> CommitParticipant.NONE), metrics,
+                properties.batch());
     }
 
     // The stages of the pipeline route `ingest` (routes/ingest.camel.yaml), in its order. Each takes a
@@ -55,17 +71,7 @@ public class PipelineConfiguration {
         return new DuplicateStage(eventIdempotentRepository);
     }
 
-    /** Marks each message of a tracked source as running (ingest.sources.<name>.track-status); nothing otherwise. */
-    @Bean
-    Processor trackRunning(MessageStatusTracker tracker) {
-        return batch -> {
-            for (Exchange message : MessageBatch.messages(batch)) {
-                if (MessageBatch.isPending(message)) {
-                    tracker.running(message);
-                }
-            }
-        };
-    }
+    // track-running (between idempotent-consumer and split-rows): routes.status.TrackRunning.
 
     @Bean
     SplitStage splitRows(RowSplitter rowSplitter) {

@@ -1,5 +1,7 @@
 package routes.status;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.Exchange;
@@ -7,18 +9,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
-import routes.pipeline.IngestEvent;
+import routes.pipeline.validate.IngestEvent;
 import routes.pipeline.IngestExchange;
+import routes.pipeline.commit.BatchWriter;
+import routes.pipeline.commit.CommitParticipant;
 
 /**
  * The pipeline's status steps (routes/ingest.camel.yaml), for sources with
  * {@code ingest.sources.<name>.track-status=true}: marks a validated, new event as tracked (and writes
- * "running" with {@code ingest.status.record-running}); the batch aggregator writes "completed" in the
- * transaction that commits its rows; "dead" once dead-lettered. The message id is the message's
+ * "running" with {@code ingest.status.record-running}; step track-running, {@link TrackRunning}); writes
+ * "completed" in the transaction that commits its rows, as the batch aggregator's {@link CommitParticipant};
+ * "dead" once dead-lettered. The message id is the message's
  * idempotency key ({@link IngestEvent#messageKey()}): distinct for messages of different parameters.
  */
 @Component
-public class MessageStatusTracker {
+public class MessageStatusTracker implements CommitParticipant {
 
     private static final Logger LOG = LoggerFactory.getLogger(MessageStatusTracker.class);
 
@@ -58,6 +63,27 @@ public class MessageStatusTracker {
             // A view of the work must not fail the work: the commit writes "completed" regardless.
             LOG.warn("message_status not updated for {}: {}", id, e.getMessage());
         }
+    }
+
+    /** The tracked messages among these exchanges are marked completed in the transaction of their rows. */
+    @Override
+    public BatchWriter.TransactionHook inCommitOf(List<Exchange> exchanges) {
+        List<TrackedMessage> messages = tracked(exchanges);
+        return messages.isEmpty() ? null : connection -> MessageStatusStore.completedAll(connection, messages);
+    }
+
+    /** A message's exchange carries its {@link TrackedMessage}; a commit unit of several, a list of them. */
+    static List<TrackedMessage> tracked(List<Exchange> exchanges) {
+        List<TrackedMessage> tracked = new ArrayList<>();
+        for (Exchange exchange : exchanges) {
+            Object t = exchange.getProperty(IngestExchange.TRACKED);
+            if (t instanceof TrackedMessage one) {
+                tracked.add(one);
+            } else if (t instanceof List<?> several) {
+                several.forEach(m -> tracked.add((TrackedMessage) m));
+            }
+        }
+        return tracked;
     }
 
     /** After the dead-letter route recorded the message. */

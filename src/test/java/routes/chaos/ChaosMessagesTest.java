@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import routes.pipeline.EventParser;
+import routes.pipeline.validate.EventParser;
 
 /** The chaos backlog is what scripts/chaos.sh says it is, and the same for the publisher and the report. */
 class ChaosMessagesTest {

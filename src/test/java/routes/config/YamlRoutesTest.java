@@ -41,7 +41,7 @@ class YamlRoutesTest {
     static final java.util.Map<String, Class<?>> OWN_COMPONENTS = java.util.Map.of(
             "jetstream", routes.source.nats.JetStreamEndpoint.class,
             "redis-queue", routes.source.redis.RedisQueueEndpoint.class,
-            "each-message", routes.pipeline.EachMessageEndpoint.class,
+            "each-message", routes.pipeline.steps.EachMessageEndpoint.class,
             "per-message", routes.pipeline.steps.PerMessageEndpoint.class);
     /** direct: endpoints consumed by Java routes (none today: the pipeline's live in YAML). */
     static final Set<String> JAVA_DIRECT_CONSUMERS = Set.of();

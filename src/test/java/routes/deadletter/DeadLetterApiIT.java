@@ -17,7 +17,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import routes.pipeline.EventParser;
+import routes.pipeline.validate.EventParser;
 import routes.pipeline.IngestExchange;
 import routes.support.Http;
 import routes.support.TestDatabase;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import routes.pipeline.InvalidMessageException;
+import routes.pipeline.validate.InvalidMessageException;
 import routes.pipeline.StepFailedException;
 
 /** The error_type a dead letter is recorded with, by what failed the message. */

@@ -32,9 +32,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import redis.clients.jedis.Jedis;
 import routes.IngestApplication;
-import routes.pipeline.EventParser;
-import routes.pipeline.IngestEvent;
-import routes.pipeline.InvalidMessageException;
+import routes.pipeline.validate.EventParser;
+import routes.pipeline.validate.IngestEvent;
+import routes.pipeline.validate.InvalidMessageException;
 import routes.support.TestDatabase;
 
 /**

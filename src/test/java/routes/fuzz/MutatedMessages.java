@@ -17,7 +17,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.Tuple;
-import routes.pipeline.EventParser;
+import routes.pipeline.validate.EventParser;
 
 /**
  * Generators of realistic broken messages for the fuzz tests: valid events (CONTRACT §1) built from

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import routes.pipeline.validate.InvalidMessageException;
 
 class ErrorTypeTest {
 

@@ -17,6 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import routes.pipeline.commit.BatchFailedException;
+import routes.pipeline.commit.DatabaseUnavailableException;
+import routes.pipeline.split.MetricRow;
+import routes.pipeline.validate.InvalidMessageException;
 
 /**
  * The pipeline route with its database parts advised away (no service needed): what reaches the

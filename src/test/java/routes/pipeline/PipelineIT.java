@@ -23,6 +23,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import routes.pipeline.commit.BatchFailedException;
+import routes.pipeline.commit.DatabaseUnavailableException;
+import routes.pipeline.validate.EventParser;
 import routes.support.StatsInvariant;
 import routes.support.TestDatabase;
 

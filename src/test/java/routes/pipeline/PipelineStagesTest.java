@@ -16,6 +16,14 @@ import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.junit.jupiter.api.Test;
 import routes.ops.IngestMetrics;
+import routes.pipeline.dedup.CommittedOnlyIdempotentRepository;
+import routes.pipeline.dedup.DuplicateStage;
+import routes.pipeline.outcome.OutcomeStage;
+import routes.pipeline.split.RowSplitter;
+import routes.pipeline.split.SplitStage;
+import routes.pipeline.validate.EventParser;
+import routes.pipeline.validate.InvalidMessageException;
+import routes.pipeline.validate.ValidateStage;
 
 /** The batch-native stages on their own, without Camel routing or a database. */
 class PipelineStagesTest {

@@ -2,7 +2,7 @@ package routes.source.consumer;
 
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
-import routes.pipeline.DatabaseUnavailableException;
+import routes.pipeline.commit.DatabaseUnavailableException;
 
 /**
  * The one place a source asks what a failed message's exception means. "The database is down" is the

@@ -2,7 +2,7 @@ package routes.source.http;
 
 import java.util.List;
 import java.util.function.Supplier;
-import routes.pipeline.IngestEvent;
+import routes.pipeline.validate.IngestEvent;
 
 /**
  * A validated {@code POST /v1/events} request to publish to a broker ({@code publish-to}); a request for

@@ -10,11 +10,11 @@ import java.util.UUID;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.DefaultExchange;
 import org.springframework.stereotype.Component;
-import routes.pipeline.EventParser;
-import routes.pipeline.IngestEvent;
+import routes.pipeline.validate.EventParser;
+import routes.pipeline.validate.IngestEvent;
 import routes.pipeline.IngestExchange;
-import routes.pipeline.InvalidMessageException;
-import routes.pipeline.StorableText;
+import routes.pipeline.validate.InvalidMessageException;
+import routes.pipeline.validate.StorableText;
 
 /**
  * Reads {@code POST /v1/events}: one event, an envelope, or an array of them. Every event is

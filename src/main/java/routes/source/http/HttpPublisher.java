@@ -7,7 +7,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import org.springframework.stereotype.Component;
-import routes.pipeline.IngestEvent;
+import routes.pipeline.validate.IngestEvent;
 import routes.source.IngestSource;
 import routes.source.IngestSources;
 

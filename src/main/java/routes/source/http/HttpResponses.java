@@ -10,8 +10,8 @@ import org.apache.camel.Exchange;
 import org.springframework.stereotype.Component;
 import routes.ops.IngestMetrics;
 import routes.pipeline.IngestExchange;
-import routes.pipeline.InvalidMessageException;
-import routes.pipeline.InvalidMessageException.FieldError;
+import routes.pipeline.validate.InvalidMessageException;
+import routes.pipeline.validate.InvalidMessageException.FieldError;
 import routes.source.PublishRefusedException;
 
 /**

@@ -6,7 +6,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 import routes.pipeline.IngestExchange;
-import routes.pipeline.InvalidMessageException;
+import routes.pipeline.validate.InvalidMessageException;
 
 /**
  * HTTP → the one pipeline: {@code POST /v1/events} becomes a batch exchange of its events (one message

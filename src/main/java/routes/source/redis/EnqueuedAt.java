@@ -1,7 +1,7 @@
 package routes.source.redis;
 
 import java.nio.charset.StandardCharsets;
-import routes.pipeline.EventParser;
+import routes.pipeline.validate.EventParser;
 
 /**
  * Reads the optional producer enqueue time of a Redis message: a top-level {@code "enqueued_at"} field

@@ -1,7 +1,7 @@
 -- Step 4: adds the batch's change to daily_stats, one row per (day, device_id, parameter_key), in that
 -- order (the lock order every writer keeps, docs/adr/0002-exactly-once-batch-write.md).
 -- Parameters: day (text, ISO date), device_id text, parameter_key text, sample_count int8,
--- value_sum float8, value_min float8, value_max float8 (routes.pipeline.DailyStatsDelta).
+-- value_sum float8, value_min float8, value_max float8 (routes.pipeline.commit.DailyStatsDelta).
 INSERT INTO daily_stats AS s
        (day, device_id, parameter_key, sample_count, value_sum, value_min, value_max, updated_at)
 SELECT d.day, d.device_id, d.parameter_key, d.sample_count, d.value_sum, d.value_min, d.value_max, now()

@@ -1,4 +1,4 @@
--- Step 1 of a batch write (routes.pipeline.BatchWriter): insert the rows whose key is new, in key order.
+-- Step 1 of a batch write (routes.pipeline.commit.BatchWriter): insert the rows whose key is new, in key order.
 -- Parameters, one array each, row i in position i: time_us int8 (microseconds since the epoch),
 -- device_id text (cast to uuid here: pgjdbc sends a text array in binary, a uuid array as one escaped
 -- literal), parameter_key, value, quality int2, source, event_id, attributes (JSON text).

@@ -7,7 +7,7 @@ import java.time.Duration;
 import org.apache.camel.RuntimeCamelException;
 import org.junit.jupiter.api.Test;
 import routes.config.IngestProperties;
-import routes.pipeline.DatabaseUnavailableException;
+import routes.pipeline.commit.DatabaseUnavailableException;
 
 class SettlementRuleTest {
 

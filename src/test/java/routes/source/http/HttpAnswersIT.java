@@ -29,7 +29,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import routes.pipeline.EventParser;
+import routes.pipeline.validate.EventParser;
 import routes.support.TestDatabase;
 
 /**

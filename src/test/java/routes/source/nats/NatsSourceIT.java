@@ -38,7 +38,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import routes.IngestApplication;
-import routes.pipeline.EventParser;
+import routes.pipeline.validate.EventParser;
 import routes.support.StatsInvariant;
 import routes.support.PerParameterMessages;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -23,7 +23,7 @@ import org.apache.camel.support.DefaultExchange;
 import org.apache.camel.support.UnitOfWorkHelper;
 import org.junit.jupiter.api.Test;
 import routes.config.IngestProperties;
-import routes.pipeline.DatabaseUnavailableException;
+import routes.pipeline.commit.DatabaseUnavailableException;
 import routes.pipeline.IngestExchange;
 
 /** A RabbitMQ delivery → exchange properties, and the pipeline outcome → ack or nack on its channel. */

@@ -22,7 +22,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import redis.clients.jedis.Jedis;
-import routes.pipeline.EventParser;
+import routes.pipeline.validate.EventParser;
 import routes.support.TestDatabase;
 
 /**

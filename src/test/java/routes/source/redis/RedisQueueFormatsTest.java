@@ -9,7 +9,7 @@ import java.util.Base64;
 import java.util.Map;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
-import routes.pipeline.EventParser;
+import routes.pipeline.validate.EventParser;
 
 /** The Redis entry, enqueue-time and dead-letter formats, and the endpoint's URI options; no Redis. */
 class RedisQueueFormatsTest {

@@ -1,0 +1,83 @@
+package routes.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.env.MockEnvironment;
+import routes.pipeline.IngestExchange;
+import routes.pipeline.MessageBatch;
+import routes.pipeline.MessageOutcome;
+import routes.pipeline.validate.IngestEvent;
+
+/**
+ * How status plugs into the pipeline without the pipeline knowing it: step track-running marks the pending
+ * messages of a tracked source, and the tracker, as the batch aggregator's commit participant, turns what
+ * they carry into the "completed" statement of their commit. No database: the store is not reached.
+ */
+class MessageStatusTrackerTest {
+
+    final DefaultCamelContext camel = new DefaultCamelContext();
+    final MessageStatusTracker tracker = new MessageStatusTracker(null,
+            new MockEnvironment().withProperty("ingest.sources.tracked.track-status", "true"),
+            new StatusProperties(false));
+
+    @AfterEach
+    void close() throws Exception {
+        camel.close();
+    }
+
+    Exchange message(String source, String eventId) {
+        Exchange message = new DefaultExchange(camel);
+        message.setProperty(IngestExchange.SOURCE, source);
+        message.setProperty(IngestExchange.EVENT, new IngestEvent(eventId, UUID.randomUUID(), "modbus",
+                Instant.parse("2026-11-22T10:00:00Z"), "2026-11-22T10:00:00Z", null,
+                List.of(new IngestEvent.Metric("voltage", 1, null, null))));
+        return message;
+    }
+
+    @Test
+    void trackRunningMarksThePendingMessagesOfATrackedSourceOnly() throws Exception {
+        Exchange tracked = message("tracked", "e-1");
+        Exchange untracked = message("untracked", "e-2");
+        Exchange duplicate = message("tracked", "e-3");
+        MessageBatch.settle(duplicate, MessageOutcome.DUPLICATE);
+        Exchange batch = new DefaultExchange(camel);
+        batch.getMessage().setBody(new ArrayList<>(List.of(tracked, untracked, duplicate)));
+
+        new TrackRunning(tracker).process(batch);
+
+        assertThat(tracked.getProperty(IngestExchange.TRACKED, TrackedMessage.class))
+                .extracting(TrackedMessage::id, TrackedMessage::source, TrackedMessage::attempt)
+                .containsExactly("e-1:voltage", "tracked", 1);
+        assertThat(untracked.getProperty(IngestExchange.TRACKED)).isNull();
+        assertThat(duplicate.getProperty(IngestExchange.TRACKED)).as("not pending").isNull();
+    }
+
+    @Test
+    void aCommitOfNoTrackedMessageGetsNoHook() {
+        assertThat(tracker.inCommitOf(List.of(message("untracked", "e-1")))).isNull();
+    }
+
+    @Test
+    void aCommitGetsAHookForItsTrackedMessagesSingleOrGatheredByTheCommitStage() {
+        TrackedMessage one = new TrackedMessage("a", "tracked", 1, 0);
+        TrackedMessage two = new TrackedMessage("b", "tracked", 2, 0);
+        TrackedMessage three = new TrackedMessage("c", "tracked", 1, 0);
+        Exchange single = message("tracked", "e-1");
+        single.setProperty(IngestExchange.TRACKED, one);
+        Exchange unit = new DefaultExchange(camel); // a commit stage unit: the list of its messages' values
+        unit.setProperty(IngestExchange.TRACKED, List.of(two, three));
+
+        assertThat(MessageStatusTracker.tracked(List.of(single, message("untracked", "e-2"), unit)))
+                .containsExactly(one, two, three);
+        assertThat(tracker.inCommitOf(List.of(single))).isNotNull();
+    }
+}
