@@ -121,8 +121,8 @@ public class DeadLetterRecorder {
         if (cause instanceof RowRejectedException) {
             return ErrorType.REJECTED.label();
         }
-        if (cause instanceof StepFailedException) {
-            return ErrorType.STEP.label();
+        if (cause instanceof StepFailedException step) {
+            return step.errorType().label();
         }
         return ErrorType.EXHAUSTED.label();
     }

@@ -26,7 +26,11 @@ public enum ErrorType {
     /** Anything else that failed a batch (an attempt). */
     INTERNAL("internal"),
     /** A team's route step ({@code per-message:}) failed on the message; never retried. */
-    STEP("step");
+    STEP("step"),
+    /** The known-devices check: the event's device is not in the devices table; never retried. */
+    UNKNOWN_DEVICE("unknown_device"),
+    /** The known-devices check: a metric's parameter is not in the parameters table; never retried. */
+    UNKNOWN_PARAMETER("unknown_parameter");
 
     private final String label;
 

@@ -13,7 +13,8 @@ class ErrorTypeTest {
     @Test
     void theListHoldsEveryTypeOfCONTRACTAndTheAppsOwn() {
         assertThat(Arrays.stream(ErrorType.values()).map(ErrorType::label)).containsExactly("json", "validation",
-                "too_large", "rejected", "exhausted", "database", "database_unavailable", "internal", "step");
+                "too_large", "rejected", "exhausted", "database", "database_unavailable", "internal", "step",
+                "unknown_device", "unknown_parameter");
         for (ErrorType type : ErrorType.values()) {
             assertThat(ErrorType.of(type.label())).isSameAs(type);
         }
