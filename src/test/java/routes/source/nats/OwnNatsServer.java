@@ -2,13 +2,12 @@ package routes.source.nats;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import routes.support.ServerProcess;
 
 /**
  * A NATS JetStream server of the test's own (same binary and flags as the machine's, its own port and
@@ -65,19 +64,7 @@ final class OwnNatsServer implements AutoCloseable {
         }
         process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(new File(storeDir.toFile(), "stdout.log")).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("nats-server exited: see " + logFile);
-                }
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("nats-server did not answer on port " + port);
+        ServerProcess.awaitListening(process, port, Duration.ofSeconds(30), () -> "nats-server exited: see " + logFile);
     }
 
     /** Stops the server the way a restart does (SIGTERM) and waits until it has exited. */

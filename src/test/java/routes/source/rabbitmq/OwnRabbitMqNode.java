@@ -1,9 +1,7 @@
 package routes.source.rabbitmq;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import routes.support.ServerProcess;
 
 /**
  * A RabbitMQ node of the test's own beside the machine's (its own node name, ports, config, database and
@@ -100,19 +99,8 @@ final class OwnRabbitMqNode implements AutoCloseable {
                 SERVER));
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stdout.log").toFile()).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (answers(tlsPort)) {
-                return;
-            }
-            if (!process.isAlive()) {
-                throw new IllegalStateException("RabbitMQ node " + nodeName + " exited (" + process.exitValue()
-                        + "): " + tail(dir.resolve("stdout.log")));
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("RabbitMQ node " + nodeName + " did not open port " + tlsPort + " in 120 s: "
-                + tail(dir.resolve("stdout.log")));
+        ServerProcess.awaitListening(process, tlsPort, Duration.ofSeconds(120), () -> "RabbitMQ node " + nodeName
+                + " exited (" + process.exitValue() + "): " + tail(dir.resolve("stdout.log")));
     }
 
     /** {@code rabbitmqctl -n <this node> args...}: its output lines. */
@@ -159,15 +147,6 @@ final class OwnRabbitMqNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static boolean answers(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 

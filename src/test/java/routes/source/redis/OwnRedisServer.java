@@ -1,9 +1,7 @@
 package routes.source.redis;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import routes.support.ServerProcess;
 
 /**
  * A redis-server of the test's own (the installed binary, a free port, nothing kept on disk), started with the
@@ -63,20 +62,16 @@ final class OwnRedisServer implements AutoCloseable {
         Path file = Files.write(dir.resolve("redis.conf"), config);
         process = new ProcessBuilder(BINARY, file.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stdout.log").toFile()).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("redis-server exited: " + Files.readString(dir.resolve("stdout.log"))
-                            + (Files.exists(dir.resolve("redis.log")) ? Files.readString(dir.resolve("redis.log")) : ""));
-                }
-                Thread.sleep(50);
-            }
+        ServerProcess.awaitListening(process, port, Duration.ofSeconds(20), () -> "redis-server exited: "
+                + read(dir.resolve("stdout.log")) + read(dir.resolve("redis.log")));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            return "(" + file + ": " + e.getMessage() + ")";
         }
-        throw new IllegalStateException("redis-server did not listen on " + port);
     }
 
     @Override
