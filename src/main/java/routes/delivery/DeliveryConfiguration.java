@@ -51,8 +51,11 @@ public class DeliveryConfiguration {
         return new DeliverySink(client, redis, properties, metrics, mapper, deadLetters, status, transaction);
     }
 
-    /** The queue route delivery-source consumes ({@code ref:deliveryQueue}, routes/delivery.camel.yaml). */
-    @Bean
+    /**
+     * The queue route delivery-source consumes ({@code ref:deliveryQueue}, routes/delivery.camel.yaml). Camel
+     * starts and stops it with the route (no Spring destroy method: it would stop it a second time).
+     */
+    @Bean(destroyMethod = "")
     RedisQueueEndpoint deliveryQueue(CamelContext camel, DeliveryProperties properties) {
         return DeliveryQueue.endpoint(camel, properties);
     }
