@@ -13,10 +13,8 @@ import routes.source.redis.RedisQueueEndpoint;
  */
 public final class DeliveryQueue {
 
-    /** The route consuming the queue; DeliverySink tells its own consumer's exchanges by it. */
+    /** The route consuming the queue (delivery.camel.yaml); DeliverySink tells its own consumer's exchanges by it. */
     public static final String SOURCE_ROUTE = "delivery-source";
-    public static final String SINK_ROUTE = "delivery-sink";
-    public static final String DELIVER = "direct:deliver";
 
     private DeliveryQueue() {
     }
