@@ -3,6 +3,7 @@ package routes.delivery;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import org.apache.camel.CamelContext;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -12,6 +13,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 import routes.deadletter.DeadLetterStore;
+import routes.source.redis.RedisQueueEndpoint;
 import routes.source.redis.RedisSourceProperties;
 import routes.status.MessageStatusStore;
 
@@ -47,6 +49,15 @@ public class DeliveryConfiguration {
                               DeliveryMetrics metrics, ObjectMapper mapper, DeadLetterStore deadLetters,
                               MessageStatusStore status, TransactionTemplate transaction) {
         return new DeliverySink(client, redis, properties, metrics, mapper, deadLetters, status, transaction);
+    }
+
+    /**
+     * The queue route delivery-source consumes ({@code ref:deliveryQueue}, routes/delivery.camel.yaml). Camel
+     * starts and stops it with the route (no Spring destroy method: it would stop it a second time).
+     */
+    @Bean(destroyMethod = "")
+    RedisQueueEndpoint deliveryQueue(CamelContext camel, DeliveryProperties properties) {
+        return DeliveryQueue.endpoint(camel, properties);
     }
 
     @Bean

@@ -87,7 +87,7 @@ public class DeliverySink implements Processor {
             track(() -> status.queued(SOURCE, message.messageId(), attempt, error));
             report(message.messageId(), "queued", attempt, error);
             metrics.retried();
-            if (DeliveryRoutes.SOURCE_ROUTE.equals(exchange.getFromRouteId())) {
+            if (DeliveryQueue.SOURCE_ROUTE.equals(exchange.getFromRouteId())) {
                 exchange.setProperty(RedisQueueEndpoint.REQUEUE_AS, parked.getBytes(StandardCharsets.UTF_8));
                 throw new DeliveryRetryLater(message.messageId(), attempt, error);
             }

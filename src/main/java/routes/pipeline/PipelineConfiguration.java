@@ -27,7 +27,6 @@ import routes.pipeline.dedup.NoIdempotentRepository;
 import routes.pipeline.outcome.OutcomeStage;
 import routes.pipeline.split.RowSplitter;
 import routes.pipeline.split.SplitStage;
-import routes.pipeline.steps.EachMessageComponent;
 import routes.pipeline.validate.EventParser;
 import routes.pipeline.validate.ValidateStage;
 
@@ -109,12 +108,6 @@ public class PipelineConfiguration {
                         ? text.getBytes(java.nio.charset.StandardCharsets.UTF_8) : mapper.writeValueAsBytes(original));
             }
         };
-    }
-
-    /** {@code each-message:}: the pipeline's steps that handle some messages of a batch one by one. */
-    @Bean("each-message")
-    EachMessageComponent eachMessageComponent() {
-        return new EachMessageComponent();
     }
 
     /** {@code {{millis:ingest.redelivery.initial-delay}}} in the routes' redelivery policy. */

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.camel.Component;
 import org.apache.camel.Consumer;
@@ -23,44 +24,62 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.PropertyPlaceholderHelper;
 import org.yaml.snakeyaml.Yaml;
+import routes.source.http.HttpEventsReader;
+import routes.source.http.HttpPublisher;
+import routes.source.http.HttpResponses;
 
 /**
- * One way to switch a source: a route precondition on {@code ingest.sources.<name>.enabled}. The shipped
- * route files (src/main/resources/routes/*-source.camel.yaml) with application.yml's values: a disabled
- * source has no route and its component is never asked for an endpoint (so nothing connects to its
- * broker); an enabled one has its route. The components here are stand-ins that count endpoints.
+ * One way to switch an optional route: a route precondition on its {@code enabled} key. The shipped route
+ * files (src/main/resources/routes: the broker sources, HTTP, the delivery worker) with application.yml's
+ * values: a disabled source has no route and its component is never asked for an endpoint (so nothing
+ * connects to its broker, nothing listens on its path); an enabled one has its routes. The components here
+ * are stand-ins that count endpoints.
  */
 class SourceRoutePreconditionTest {
 
-    /** Source name → (route id, the scheme of its consumer). */
-    static final Map<String, String[]> SOURCES = Map.of(
-            "rabbitmq", new String[] {"rabbitmq-source", "spring-rabbitmq-batch"},
-            "nats", new String[] {"nats-source", "jetstream"},
-            "redis", new String[] {"redis-source", "redis-queue"});
+    /** An optional route: its file, its key, the id of the route consuming, the scheme of its consumer, its other routes. */
+    record Optional(String file, String key, String route, String scheme, List<String> others) {
+    }
+
+    static final Map<String, Optional> SOURCES = Map.of(
+            "rabbitmq", new Optional("rabbitmq-source", "ingest.sources.rabbitmq.enabled", "rabbitmq-source",
+                    "spring-rabbitmq-batch", List.of()),
+            "nats", new Optional("nats-source", "ingest.sources.nats.enabled", "nats-source", "jetstream", List.of()),
+            "redis", new Optional("redis-source", "ingest.sources.redis.enabled", "redis-source", "redis-queue", List.of()),
+            "http", new Optional("http-source", "ingest.sources.http.enabled", "http-source", "platform-http", List.of()),
+            "delivery", new Optional("delivery", "ingest.delivery.enabled", "delivery-source", "ref",
+                    List.of("delivery-sink")));
+    /** What application.yml switches on by default. */
+    static final Set<String> ON_BY_DEFAULT = Set.of("http");
 
     final Map<String, CountingComponent> components = new LinkedHashMap<>();
 
     @Test
-    void withTheDefaultsNoSourceRouteExistsAndNoBrokerIsAskedForAnEndpoint() throws Exception {
+    void withTheDefaultsOnlyHttpHasARouteAndNoBrokerIsAskedForAnEndpoint() throws Exception {
         try (DefaultCamelContext camel = start(Map.of())) {
-            for (String[] source : SOURCES.values()) {
-                assertThat(camel.getRoute(source[0])).as(source[0]).isNull();
-                assertThat(components.get(source[1]).endpoints).as(source[1] + " endpoints").hasValue(0);
-            }
+            SOURCES.forEach((name, source) -> {
+                boolean on = ON_BY_DEFAULT.contains(name);
+                assertThat(camel.getRoute(source.route()) != null).as(source.route() + " exists").isEqualTo(on);
+                source.others().forEach(other -> assertThat(camel.getRoute(other) != null).as(other).isEqualTo(on));
+                assertThat(components.get(source.scheme()).endpoints).as(source.scheme() + " endpoints").hasValue(on ? 1 : 0);
+            });
         }
     }
 
     @ParameterizedTest
-    @CsvSource({"rabbitmq", "nats", "redis"})
-    void anEnabledSourceHasItsRouteAndOnlyIt(String name) throws Exception {
-        try (DefaultCamelContext camel = start(Map.of("ingest.sources." + name + ".enabled", "true"))) {
+    @CsvSource({"rabbitmq", "nats", "redis", "http", "delivery"})
+    void anEnabledSourceHasItsRoutesAndOnlyThem(String name) throws Exception {
+        Map<String, String> switches = new LinkedHashMap<>();
+        SOURCES.forEach((other, source) -> switches.put(source.key(), String.valueOf(other.equals(name))));
+        try (DefaultCamelContext camel = start(switches)) {
             SOURCES.forEach((other, source) -> {
                 boolean enabled = other.equals(name);
-                assertThat(camel.getRoute(source[0]) != null).as(source[0] + " exists").isEqualTo(enabled);
-                assertThat(components.get(source[1]).endpoints).as(source[1] + " endpoints").hasValue(enabled ? 1 : 0);
+                assertThat(camel.getRoute(source.route()) != null).as(source.route() + " exists").isEqualTo(enabled);
+                source.others().forEach(route -> assertThat(camel.getRoute(route) != null).as(route).isEqualTo(enabled));
+                assertThat(components.get(source.scheme()).endpoints).as(source.scheme() + " endpoints").hasValue(enabled ? 1 : 0);
             });
-            assertThat(camel.getRoute(SOURCES.get(name)[0]).getConsumer().getEndpoint().getEndpointUri())
-                    .startsWith(SOURCES.get(name)[1] + ":");
+            assertThat(camel.getRoute(SOURCES.get(name).route()).getConsumer().getEndpoint().getEndpointUri())
+                    .startsWith(SOURCES.get(name).scheme() + ":");
         }
     }
 
@@ -71,22 +90,27 @@ class SourceRoutePreconditionTest {
         properties.putAll(applicationYmlSources());
         properties.putAll(overrides);
         camel.getPropertiesComponent().setInitialProperties(properties);
-        for (String[] source : SOURCES.values()) {
+        for (Optional source : SOURCES.values()) {
             CountingComponent component = new CountingComponent();
-            components.put(source[1], component);
-            camel.addComponent(source[1], component);
+            components.put(source.scheme(), component);
+            camel.addComponent(source.scheme(), component);
         }
+        // Stand-ins for the beans the routes name.
         camel.getRegistry().bind("rabbitMqDelivery", (Processor) exchange -> { });
-        for (String[] source : SOURCES.values()) {
+        camel.getRegistry().bind("deliverySink", (Processor) exchange -> { });
+        camel.getRegistry().bind("httpPublisher", new HttpPublisher(null, null));
+        camel.getRegistry().bind("httpEventsReader", new HttpEventsReader(null, null, null));
+        camel.getRegistry().bind("httpResponses", new HttpResponses(null, null));
+        for (Optional source : SOURCES.values()) {
             PluginHelper.getRoutesLoader(camel).loadRoutes(PluginHelper.getResourceLoader(camel)
-                    .resolveResource("classpath:routes/" + source[0] + ".camel.yaml"));
+                    .resolveResource("classpath:routes/" + source.file() + ".camel.yaml"));
         }
         camel.start();
         return camel;
     }
 
     /**
-     * {@code ingest.sources.*} of application.yml, flattened, {@code ${ENV:default}} values resolved to their
+     * {@code ingest.sources.*} and {@code ingest.delivery.*} of application.yml, flattened, {@code ${ENV:default}} values resolved to their
      * defaults as with no environment (nested ones too: {@code ${NATS_CONCURRENCY:${WORKER_CONCURRENCY:2}}} is 2).
      */
     static Map<String, String> applicationYmlSources() throws Exception {
@@ -94,12 +118,14 @@ class SourceRoutePreconditionTest {
             Map<String, Object> root = new Yaml().load(in);
             Map<String, String> flat = new LinkedHashMap<>();
             flatten("", root, flat);
-            flat.keySet().removeIf(key -> !key.startsWith("ingest.sources."));
+            flat.keySet().removeIf(key -> !key.startsWith("ingest.sources.") && !key.startsWith("ingest.delivery."));
             PropertyPlaceholderHelper defaults = new PropertyPlaceholderHelper("${", "}", ":", null, true);
             flat.replaceAll((key, value) -> defaults.replacePlaceholders(value, name -> null));
             assertThat(flat).containsEntry("ingest.sources.nats.enabled", "false")
                     .containsEntry("ingest.sources.redis.enabled", "false")
-                    .containsEntry("ingest.sources.rabbitmq.enabled", "false");
+                    .containsEntry("ingest.sources.rabbitmq.enabled", "false")
+                    .containsEntry("ingest.sources.http.enabled", "true")
+                    .containsEntry("ingest.delivery.enabled", "false");
             return flat;
         }
     }

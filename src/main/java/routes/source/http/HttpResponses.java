@@ -32,6 +32,16 @@ public class HttpResponses {
         this.metrics = metrics;
     }
 
+    /** Every event of the request is committed, a duplicate, filtered or dead-lettered; else its first failure (503). */
+    @SuppressWarnings("unchecked")
+    public void settled(Exchange request) throws Exception {
+        for (Exchange event : (List<Exchange>) request.getMessage().getBody(List.class)) {
+            if (event.getException() != null) {
+                throw event.getException();
+            }
+        }
+    }
+
     /** 202: every event is committed (or durably parked in the dead letters) or confirmed by the broker. */
     public void accepted(Exchange exchange, int count) throws Exception {
         Map<String, Object> body = new LinkedHashMap<>();

@@ -18,14 +18,18 @@ import routes.pipeline.IngestExchange;
 import routes.pipeline.MessageBatch;
 import routes.pipeline.MessageOutcome;
 import routes.pipeline.StepFailedException;
+import routes.pipeline.validate.InvalidMessageException;
 
 /**
  * {@code per-message:} on batch exchanges: each pending message runs through the team's route on its own
- * (filter, failure, transform, enrichment), and a hook no route fills does nothing.
+ * (filter, failure, transform, enrichment), and a hook no route fills does nothing; {@code messages=failed}
+ * and {@code messages=uncommitted} send only those messages, and {@code failure=keep} keeps the route's failure.
  */
 class PerMessageComponentTest extends CamelTestSupport {
 
     static final AtomicInteger calls = new AtomicInteger();
+    static final List<Exception> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
     protected CamelContext createCamelContext() throws Exception {
@@ -68,6 +72,19 @@ class PerMessageComponentTest extends CamelTestSupport {
 
                 from("direct:pipeline-named").to("per-message:direct:named?step=team-x-mapping");
                 from("direct:named").routeId("named").throwException(new IllegalStateException("boom"));
+
+                from("direct:pipeline-failed").to("per-message:direct:park?messages=failed&failure=keep");
+                from("direct:park").routeId("park")
+                        .process(e -> parked.add(e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)))
+                        .filter(body().isEqualTo("unparkable")).throwException(new IllegalStateException("db down")).end();
+
+                from("direct:pipeline-uncommitted").to("per-message:direct:commit-one?messages=uncommitted&failure=keep&handOff=true");
+                from("direct:commit-one").routeId("commit-one")
+                        .process(e -> threads.add(Thread.currentThread().getName()))
+                        .choice()
+                            .when(body().isEqualTo("refused")).setProperty(IngestExchange.DEAD_LETTERED, constant(true))
+                            .when(body().isEqualTo("down")).throwException(new IllegalStateException("still down"))
+                        .end();
             }
         };
     }
@@ -244,5 +261,56 @@ class PerMessageComponentTest extends CamelTestSupport {
 
         assertThat(acks).as("not acked by the team's route").hasValue(0);
         assertThat(messages.get(0).getExchangeExtension().handoverCompletions()).containsExactly(ack);
+    }
+
+    @Test
+    void messagesFailedSendsOnlyTheFailedOnesWithTheirFailureCaughtAndDeadLettersThem() {
+        List<Exchange> messages = batch("ok", "invalid", "step-failed", "unparkable");
+        InvalidMessageException invalid = new InvalidMessageException("json", List.of());
+        messages.get(1).setException(invalid);
+        messages.get(2).setException(new StepFailedException("team", new RuntimeException("x")));
+        messages.get(3).setException(new InvalidMessageException("json", List.of()));
+        parked.clear();
+
+        Exchange result = run("direct:pipeline-failed", messages);
+
+        assertThat(result.getException()).isNull();
+        assertThat(parked).as("in turn, in the batch's order").hasSize(3).first().isSameAs(invalid);
+        assertThat(MessageBatch.isPending(messages.get(0))).as("not failed: not sent").isTrue();
+        assertThat(messages.subList(1, 3)).extracting(MessageBatch::outcome)
+                .containsOnly(MessageOutcome.DEAD_LETTERED);
+        assertThat(messages.get(1).getException()).isNull();
+        assertThat(messages.get(3).getException()).as("failure=keep: the route's own failure, not a step's")
+                .isInstanceOf(IllegalStateException.class).hasMessage("db down");
+        assertThat(MessageBatch.outcome(messages.get(3))).isNull();
+    }
+
+    @Test
+    void messagesUncommittedCommitsEachOffTheCallersThreadAndKeepsAFailure() {
+        List<Exchange> messages = batch("fine", "refused", "down", "committed-with-the-batch");
+        for (Exchange message : messages.subList(0, 3)) {
+            message.setProperty(IngestExchange.COMMIT_FAILED, new RuntimeException("unit"));
+        }
+        threads.clear();
+
+        Exchange result = run("direct:pipeline-uncommitted", messages);
+
+        assertThat(result.getException()).isNull();
+        assertThat(threads).hasSize(3).allMatch(name -> name.contains("per-message-direct:commit-one"));
+        assertThat(MessageBatch.outcome(messages.get(0))).isEqualTo(MessageOutcome.COMMITTED);
+        assertThat(MessageBatch.outcome(messages.get(1))).isEqualTo(MessageOutcome.DEAD_LETTERED);
+        assertThat(messages.get(2).getException()).isInstanceOf(IllegalStateException.class).hasMessage("still down");
+        assertThat(messages.get(2).getProperty(IngestExchange.COMMIT_FAILED)).isNull();
+        assertThat(MessageBatch.isPending(messages.get(3))).as("its unit did not fail: not sent").isTrue();
+    }
+
+    @Test
+    void anUnknownSelectionOrFailureIsRefused() {
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> context.getEndpoint("per-message:direct:x?messages=some").createProducer()))
+                .hasMessageContaining("pending, failed, uncommitted");
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> context.getEndpoint("per-message:direct:x?failure=ignore").createProducer()))
+                .hasMessageContaining("step, keep");
     }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,10 +87,16 @@ class HttpSourceIT {
         for (int i = 0; i < 50; i++) {
             body.append(i == 0 ? "" : ",").append(event("h-" + i, i, i));
         }
+        Counter viaRoute = meters.find("camel.exchanges.total").tag("routeId", "http-source").counter();
+        double before = viaRoute == null ? 0 : viaRoute.count();
         HttpResponse<String> response = post(body.append("]").toString());
         assertThat(response.statusCode()).isEqualTo(202);
         JsonNode answer = mapper.readTree(response.body());
         assertThat(answer.get("accepted").asInt()).isEqualTo(50);
+        // The way in is route http-source (routes/http-source.camel.yaml): one exchange for the request.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(meters.find("camel.exchanges.total").tag("routeId", "http-source").counter().count() - before)
+                        .isEqualTo(1.0));
         assertThat(answer.get("trace_id").asText()).isNotBlank();
         // No waiting: the answer came after the commit.
         assertThat(jdbc.queryForObject("SELECT count(*) FROM ingest_events", Integer.class)).isEqualTo(100);

@@ -15,8 +15,8 @@ import routes.source.redis.RecoveryGate;
 import routes.source.redis.RedisQueueComponent;
 import routes.source.redis.RedisQueueEndpoint;
 
-/** The delivery queue is a redis-queue: endpoint whose options come typed from ingest.delivery.*. */
-class DeliveryRoutesTest {
+/** The delivery queue (route delivery-source's ref:deliveryQueue) is a redis-queue: endpoint whose options come typed from ingest.delivery.*. */
+class DeliveryQueueTest {
 
     @Test
     void theQueueEndpointCarriesTheDeliveryWorkersSettings() {
@@ -36,9 +36,7 @@ class DeliveryRoutesTest {
         camel.addComponent(RedisQueueComponent.NAME, new RedisQueueComponent(new StringRedisTemplate(), ingest,
                 new StaticListableBeanFactory().getBeanProvider(RecoveryGate.class)));
 
-        DeliveryRoutes routes = new DeliveryRoutes(properties, null);
-        routes.setCamelContext(camel);
-        RedisQueueEndpoint endpoint = routes.queueEndpoint();
+        RedisQueueEndpoint endpoint = DeliveryQueue.endpoint(camel, properties);
 
         assertThat(endpoint.getKey()).isEqualTo("dq");
         assertThat(endpoint.getSource()).isEqualTo("delivery");
