@@ -99,18 +99,6 @@ public class PipelineConfiguration {
         return MessageBatch::unwrap;
     }
 
-    /** The dead letter keeps the message as received: bytes, whatever a team's transform made of the body. */
-    @Bean
-    Processor receivedBody(ObjectMapper mapper) {
-        return exchange -> {
-            Object original = exchange.getProperty(IngestExchange.ORIGINAL_BODY);
-            if (original != null && !(original instanceof byte[])) {
-                exchange.setProperty(IngestExchange.ORIGINAL_BODY, original instanceof String text
-                        ? text.getBytes(java.nio.charset.StandardCharsets.UTF_8) : mapper.writeValueAsBytes(original));
-            }
-        };
-    }
-
     /** {@code each-message:}: the pipeline's steps that handle some messages of a batch one by one. */
     @Bean("each-message")
     EachMessageComponent eachMessageComponent() {
