@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,7 +126,10 @@ public class DeadLetterRecorder {
     private Map<String, Long> recordAndPublish(List<Parked> parked) {
         Map<String, Long> recorded = new LinkedHashMap<>();
         for (boolean reopen : new boolean[] {false, true}) {
-            List<NewDeadLetter> rows = parked.stream().filter(p -> p.reopen() == reopen).map(Parked::row).toList();
+            // In identity order: two batches holding the same messages (byte-identical re-sends on two consumers)
+            // then wait for each other's rows in one order, never in a cycle (a deadlock PostgreSQL would break).
+            List<NewDeadLetter> rows = parked.stream().filter(p -> p.reopen() == reopen).map(Parked::row)
+                    .sorted(Comparator.comparing(NewDeadLetter::deadLetterId)).toList();
             if (!rows.isEmpty()) {
                 recorded.putAll(store.record(rows, reopen));
             }
