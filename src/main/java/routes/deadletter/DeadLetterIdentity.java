@@ -60,7 +60,7 @@ public final class DeadLetterIdentity {
 
     /** The identity a replay carries, when it is one we could have written (printable ASCII, bounded). */
     private static String carried(Exchange exchange) {
-        String id = exchange.getProperty(IngestExchange.DEAD_LETTER_ID, String.class);
+        String id = exchange.getProperty(IngestExchange.DEAD_LETTER_IDENTITY, String.class);
         if (id == null) {
             id = exchange.getMessage().getHeader(DeadLetterHeaders.DEAD_LETTER_ID, String.class);
         }

@@ -1,31 +1,45 @@
 package routes.deadletter;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
+import routes.deadletter.DeadLetterStore.NewDeadLetter;
 import routes.ops.IngestMetrics;
 import routes.pipeline.ErrorType;
-import routes.pipeline.validate.InvalidMessageException;
 import routes.pipeline.IngestExchange;
+import routes.pipeline.MessageBatch;
+import routes.pipeline.StepFailedException;
 import routes.pipeline.commit.RetryBudget;
 import routes.pipeline.commit.RowRejectedException;
-import routes.pipeline.StepFailedException;
+import routes.pipeline.validate.InvalidMessageException;
+import routes.source.IngestSource;
+import routes.source.IngestSource.DeadLetterCopy;
 import routes.source.IngestSources;
 
 /**
- * Parks a message that will not be processed: records it in {@code dead_letters} once per message
- * ({@link DeadLetterIdentity}, CONTRACT §2), then publishes the original body with the CONTRACT §2
- * headers and {@code x-dead-letter-id} to its source's dead-letter destination with a broker confirm.
- * A redelivery of a message already recorded (the process died between the dead letter and the ack)
- * is acknowledged without a second row, count or copy. Throws when recording or publishing fails, so
- * that the message is not acknowledged.
+ * Parks messages that will not be processed, the messages of a batch together: records them in
+ * {@code dead_letters} once per message ({@link DeadLetterIdentity}, CONTRACT §2) in one transaction, and
+ * publishes each original body with the CONTRACT §2 headers and {@code x-dead-letter-id} to its source's
+ * dead-letter destination, in one round trip per source where the broker allows
+ * ({@link IngestSource#publishDeadLetters}). The rows commit only once the broker confirmed every copy, so
+ * a failed publish leaves no row behind, and the messages are not acknowledged: their redeliveries park them
+ * then, once. A redelivery of a message already recorded (the process died between the dead letter and the
+ * ack) is acknowledged without a second row, count or copy. Each parked message gets
+ * {@link IngestExchange#DEAD_LETTERED} and its row id in {@link IngestExchange#DEAD_LETTER_ID}.
  */
 @Component
 public class DeadLetterRecorder {
@@ -38,38 +52,122 @@ public class DeadLetterRecorder {
     private final RetryBudget budget;
     private final IngestMetrics metrics;
     private final TransactionTemplate transaction;
+    private final ObjectMapper mapper;
     private final int tooLargePrefixBytes;
 
     public DeadLetterRecorder(DeadLetterStore store, IngestSources sources, RetryBudget budget, IngestMetrics metrics,
-                              TransactionTemplate transaction, DeadLetterProperties properties) {
-        this.transaction = transaction;
-        this.tooLargePrefixBytes = properties.tooLargePrefixBytes();
+                              TransactionTemplate transaction, ObjectMapper mapper, DeadLetterProperties properties) {
         this.store = store;
         this.sources = sources;
         this.budget = budget;
         this.metrics = metrics;
+        this.transaction = transaction;
+        this.mapper = mapper;
+        this.tooLargePrefixBytes = properties.tooLargePrefixBytes();
     }
 
+    /**
+     * Parks the messages of {@code exchange}: a batch exchange's messages ({@link MessageBatch}), or the exchange
+     * itself, each with its failure in {@link Exchange#EXCEPTION_CAUGHT}. All or none: throws when recording or
+     * publishing fails, so that none of them is acknowledged.
+     */
     public void record(Exchange exchange) throws Exception {
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String source = exchange.getProperty(IngestExchange.SOURCE, "unknown", String.class);
-        String queue = exchange.getProperty(IngestExchange.QUEUE, String.class);
-        String traceId = exchange.getProperty(IngestExchange.TRACE_ID, String.class);
+        recordAll(MessageBatch.messages(exchange));
+    }
+
+    /** The messages {@link #record(Exchange)} parked: the route's next steps run once per message. */
+    public List<Exchange> messages(Exchange exchange) {
+        return MessageBatch.messages(exchange);
+    }
+
+    /** See {@link #record(Exchange)}. */
+    public void recordAll(List<Exchange> messages) throws Exception {
+        OffsetDateTime failedAt = OffsetDateTime.now(ZoneOffset.UTC);
+        List<Parked> parked = new ArrayList<>(messages.size());
+        for (Exchange message : messages) {
+            parked.add(park(message, failedAt));
+        }
+        // One row per identity: a message that came twice in this batch (the same body on a Redis list) is
+        // parked by its first copy; the second is a redelivery of it.
+        Map<String, Parked> first = new LinkedHashMap<>();
+        for (Parked p : parked) {
+            first.putIfAbsent(p.row().deadLetterId(), p);
+        }
+        Map<String, Long> recorded = transaction.execute(status -> recordAndPublish(List.copyOf(first.values())));
+        Set<String> before = new HashSet<>(first.keySet());
+        before.removeAll(recorded.keySet());
+        Map<String, Long> earlier = store.ids(before);
+        for (Parked p : parked) {
+            String identity = p.row().deadLetterId();
+            boolean parkedNow = first.get(identity) == p && recorded.containsKey(identity);
+            p.message().setProperty(IngestExchange.DEAD_LETTERED, true);
+            Long id = parkedNow ? recorded.get(identity) : recorded.getOrDefault(identity, earlier.get(identity));
+            if (id != null) {
+                p.message().setProperty(IngestExchange.DEAD_LETTER_ID, id);
+            }
+            if (parkedNow) {
+                NewDeadLetter row = p.row();
+                metrics.deadLetter(row.source(), row.errorType());
+                metrics.event(row.source(), p.invalid() ? "invalid" : "dead", 1);
+                LOG.warn("Dead-lettered message from {} as #{} {} ({}, {} attempts, trace {}): {}", row.source(), id,
+                        identity, row.errorType(), row.attempts(), row.traceId(), row.errorMessage());
+            } else {
+                LOG.info("Message from {} already dead-lettered as #{} {} (a redelivery): acknowledged, not recorded again",
+                        p.row().source(), id, identity);
+            }
+        }
+    }
+
+    /**
+     * In the transaction: the rows (replays run through the pipeline directly reopen theirs: a statement of their
+     * own), then the broker copies of the rows inserted or reopened now, per source. A row committed already
+     * means its copy was confirmed then: nothing to publish again. A failed publish rolls the rows back.
+     */
+    private Map<String, Long> recordAndPublish(List<Parked> parked) {
+        Map<String, Long> recorded = new LinkedHashMap<>();
+        for (boolean reopen : new boolean[] {false, true}) {
+            // In identity order: two batches holding the same messages (byte-identical re-sends on two consumers)
+            // then wait for each other's rows in one order, never in a cycle (a deadlock PostgreSQL would break).
+            List<NewDeadLetter> rows = parked.stream().filter(p -> p.reopen() == reopen).map(Parked::row)
+                    .sorted(Comparator.comparing(NewDeadLetter::deadLetterId)).toList();
+            if (!rows.isEmpty()) {
+                recorded.putAll(store.record(rows, reopen));
+            }
+        }
+        Map<String, List<DeadLetterCopy>> copies = new LinkedHashMap<>();
+        for (Parked p : parked) {
+            if (recorded.containsKey(p.row().deadLetterId())) {
+                copies.computeIfAbsent(p.row().source(), s -> new ArrayList<>()).add(p.copy());
+            }
+        }
+        copies.forEach((source, ofSource) -> {
+            Optional<IngestSource> broker = sources.find(source);
+            if (broker.isEmpty()) {
+                return; // HTTP: no broker, the row is the dead letter
+            }
+            try {
+                broker.get().publishDeadLetters(ofSource);
+            } catch (Exception e) {
+                throw new IllegalStateException(ofSource.size() + " dead letter(s) not confirmed by " + source + ": "
+                        + e.getMessage(), e);
+            }
+        });
+        return recorded;
+    }
+
+    /** What the table and the broker get of one message. */
+    private Parked park(Exchange message, OffsetDateTime failedAt) throws Exception {
+        Throwable cause = message.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String source = message.getProperty(IngestExchange.SOURCE, "unknown", String.class);
+        String queue = message.getProperty(IngestExchange.QUEUE, String.class);
+        String traceId = message.getProperty(IngestExchange.TRACE_ID, String.class);
         String errorType = errorType(cause);
         String errorMessage = abbreviate(cause == null ? "unknown" : cause.getMessage());
-        int attempts = budget.attempts(exchange);
-        // The validator keeps the received body aside before it parses it; before that, the body is it.
-        byte[] body = exchange.getProperty(IngestExchange.ORIGINAL_BODY, byte[].class);
-        if (body == null) {
-            body = exchange.getMessage().getBody(byte[].class);
-        }
-        if (body == null) {
-            body = new byte[0];
-        }
-        String deadLetterId = DeadLetterIdentity.of(exchange, source, queue, body);
+        int attempts = budget.attempts(message);
+        byte[] body = receivedBody(message);
+        String deadLetterId = DeadLetterIdentity.of(message, source, queue, body);
         // A replay run through the pipeline directly is not marked replayed until it went through.
-        boolean reopen = exchange.getProperty(IngestExchange.REPLAY, false, Boolean.class);
-        OffsetDateTime failedAt = OffsetDateTime.now(ZoneOffset.UTC);
+        boolean reopen = message.getProperty(IngestExchange.REPLAY, false, Boolean.class);
 
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put(DeadLetterHeaders.ERROR_TYPE, errorType);
@@ -84,34 +182,28 @@ public class DeadLetterRecorder {
         StoredPayload kept = StoredPayload.of(body, errorType, tooLargePrefixBytes);
         Map<String, String> stored = new LinkedHashMap<>(headers);
         stored.putAll(kept.headers());
-        // The row commits only if the broker confirmed the dead letter: a failed publish leaves no row
-        // behind, so the redelivered message does not park a second one. A row committed already means
-        // its copy was confirmed then: nothing to publish again.
-        byte[] original = body;
-        String text = kept.text();
-        Optional<Long> recorded = transaction.execute(status -> {
-            Optional<Long> row = store.record(deadLetterId, reopen, source, queue, traceId, errorType, errorMessage,
-                    attempts, text, stored, failedAt);
-            var broker = sources.find(source);
-            if (row.isPresent() && broker.isPresent()) {
-                try {
-                    broker.get().publishDeadLetter(original, headers);
-                } catch (Exception e) {
-                    throw new IllegalStateException("dead letter not confirmed by " + source + ": " + e.getMessage(), e);
-                }
-            }
-            return row;
-        });
-        exchange.setProperty(IngestExchange.DEAD_LETTERED, true);
-        if (recorded.isEmpty()) {
-            LOG.info("Message from {} already dead-lettered as {} (a redelivery): acknowledged, not recorded again",
-                    source, deadLetterId);
-            return;
+        NewDeadLetter row = new NewDeadLetter(deadLetterId, source, queue, traceId, errorType, errorMessage, attempts,
+                kept.text(), stored, failedAt);
+        return new Parked(message, row, new DeadLetterCopy(body, headers), reopen, cause instanceof InvalidMessageException);
+    }
+
+    /**
+     * The message as received: the validator keeps the received body aside before it parses it (a team's
+     * transform may have made a String or an object of it); before that, the body is it.
+     */
+    private byte[] receivedBody(Exchange message) throws Exception {
+        Object original = message.getProperty(IngestExchange.ORIGINAL_BODY);
+        if (original instanceof byte[] bytes) {
+            return bytes;
         }
-        metrics.deadLetter(source, errorType);
-        metrics.event(source, cause instanceof InvalidMessageException ? "invalid" : "dead", 1);
-        LOG.warn("Dead-lettered message from {} as #{} {} ({}, {} attempts, trace {}): {}", source, recorded.get(),
-                deadLetterId, errorType, attempts, traceId, errorMessage);
+        if (original instanceof String text) {
+            return text.getBytes(StandardCharsets.UTF_8);
+        }
+        if (original != null) {
+            return mapper.writeValueAsBytes(original);
+        }
+        byte[] body = message.getMessage().getBody(byte[].class);
+        return body == null ? new byte[0] : body;
     }
 
     static String errorType(Throwable cause) {
@@ -133,5 +225,9 @@ public class DeadLetterRecorder {
         }
         String clean = message.replace('\u0000', '\uFFFD');
         return clean.length() > MAX_ERROR_MESSAGE ? clean.substring(0, MAX_ERROR_MESSAGE) + "…" : clean;
+    }
+
+    /** One message being parked: its row, its broker copy, and whether it reopens its row (a replay). */
+    private record Parked(Exchange message, NewDeadLetter row, DeadLetterCopy copy, boolean reopen, boolean invalid) {
     }
 }

@@ -109,7 +109,7 @@ public class DeadLetterReplayer {
             exchange.setProperty(IngestExchange.SOURCE, deadLetter.source());
             exchange.setProperty(IngestExchange.QUEUE, deadLetter.queue());
             exchange.setProperty(IngestExchange.REPLAY, true);
-            exchange.setProperty(IngestExchange.DEAD_LETTER_ID, identity);
+            exchange.setProperty(IngestExchange.DEAD_LETTER_IDENTITY, identity);
             exchange.getMessage().setBody(body);
         });
         if (result.getException() != null) {

@@ -3,10 +3,14 @@ package routes.deadletter;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,21 +25,33 @@ import routes.pipeline.ErrorType;
 public class DeadLetterStore {
 
     /**
-     * Once per identity: a new dead letter is inserted; one already recorded and not replayed is left as
-     * it is (a redelivery of the same message: no row returned); one that was replayed, or when the
-     * last parameter is true, is reopened with the new failure (the replay failed again).
+     * Once per identity, for many dead letters in one statement (one array per column): a new dead letter is
+     * inserted; one already recorded and not replayed is left as it is (a redelivery of the same message: no
+     * row returned); one that was replayed, or when the last parameter is true, is reopened with the new
+     * failure (the replay failed again). Returns the identity and row id of each row inserted or reopened.
      */
     private static final String RECORD = """
             INSERT INTO dead_letters (dead_letter_id, source, queue, trace_id, error_type, error_message, attempts,
                                       payload, headers, failed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)
+            SELECT d.dead_letter_id, d.source, d.queue, d.trace_id, d.error_type, d.error_message, d.attempts,
+                   d.payload, d.headers::jsonb, d.failed_at::timestamptz
+              FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int4[], ?::text[],
+                          ?::text[], ?::text[])
+                   AS d(dead_letter_id, source, queue, trace_id, error_type, error_message, attempts, payload,
+                        headers, failed_at)
             ON CONFLICT (dead_letter_id) DO UPDATE
                SET trace_id = EXCLUDED.trace_id, error_type = EXCLUDED.error_type,
                    error_message = EXCLUDED.error_message, attempts = EXCLUDED.attempts,
                    headers = EXCLUDED.headers, failed_at = EXCLUDED.failed_at, replayed_at = NULL
              WHERE dead_letters.replayed_at IS NOT NULL OR ?
-            RETURNING id
+            RETURNING dead_letter_id, id
             """;
+    /**
+     * Rows of one statement at most, and payload characters (a statement's arrays are built in memory whole): a
+     * larger batch takes more statements, in the same transaction.
+     */
+    static final int MAX_ROWS_PER_STATEMENT = 1000;
+    static final long MAX_PAYLOAD_CHARS_PER_STATEMENT = 16L * 1024 * 1024;
     private static final String COLUMNS = "id, source, queue, trace_id, error_type, error_message, attempts, payload,"
             + " headers::text, failed_at, replayed_at, dead_letter_id";
 
@@ -55,16 +71,53 @@ public class DeadLetterStore {
     }
 
     /**
-     * Records the dead letter with identity {@code deadLetterId} once (see {@link DeadLetterIdentity}):
-     * returns its row id when this call inserted it, or reopened it because it had been replayed (or
-     * {@code reopen} is true: a replay run through the pipeline directly); empty when it is recorded
-     * already and pending, i.e. this is a redelivery of a message already dead-lettered.
+     * Records each dead letter once by its identity (see {@link DeadLetterIdentity}; identities must be distinct):
+     * returns, by identity, the row id of each one this call inserted, or reopened because it had been replayed
+     * (or {@code reopen} is true: replays run through the pipeline directly). An identity missing from the
+     * answer is recorded already and pending: a redelivery of a message already dead-lettered.
      */
+    public Map<String, Long> record(List<NewDeadLetter> deadLetters, boolean reopen) {
+        Map<String, Long> recorded = new HashMap<>();
+        int from = 0;
+        while (from < deadLetters.size()) {
+            int to = from;
+            long chars = 0;
+            while (to < deadLetters.size() && to - from < MAX_ROWS_PER_STATEMENT
+                    && (to == from || chars + length(deadLetters.get(to)) <= MAX_PAYLOAD_CHARS_PER_STATEMENT)) {
+                chars += length(deadLetters.get(to));
+                to++;
+            }
+            List<NewDeadLetter> chunk = deadLetters.subList(from, to);
+            jdbc.query(c -> bind(c, chunk, reopen), rs -> {
+                recorded.put(rs.getString(1), rs.getLong(2));
+            });
+            from = to;
+        }
+        return recorded;
+    }
+
+    /** The row ids of the dead letters with these identities, by identity (those that have a row). */
+    public Map<String, Long> ids(Collection<String> deadLetterIds) {
+        Map<String, Long> ids = new HashMap<>();
+        if (deadLetterIds.isEmpty()) {
+            return ids;
+        }
+        jdbc.query(c -> {
+            PreparedStatement ps = c.prepareStatement("SELECT dead_letter_id, id FROM dead_letters WHERE dead_letter_id = ANY(?::text[])");
+            ps.setArray(1, c.createArrayOf("text", deadLetterIds.toArray(new String[0])));
+            return ps;
+        }, rs -> {
+            ids.put(rs.getString(1), rs.getLong(2));
+        });
+        return ids;
+    }
+
+    /** One dead letter: {@link #record(List, boolean)} of one; empty when it is recorded already and pending. */
     public Optional<Long> record(String deadLetterId, boolean reopen, String source, String queue, String traceId,
                                  String errorType, String errorMessage, int attempts, String payload,
                                  Map<String, String> headers, OffsetDateTime failedAt) {
-        return jdbc.queryForList(RECORD, Long.class, deadLetterId, source, queue, traceId, errorType, errorMessage,
-                attempts, payload, json(headers), failedAt, reopen).stream().findFirst();
+        return Optional.ofNullable(record(List.of(new NewDeadLetter(deadLetterId, source, queue, traceId, errorType,
+                errorMessage, attempts, payload, headers, failedAt)), reopen).get(deadLetterId));
     }
 
     /** Inserts a dead letter of its own, with a new identity, and returns its id (tools and tests). */
@@ -142,12 +195,51 @@ public class DeadLetterStore {
         jdbc.update("UPDATE dead_letters SET replayed_at = now() WHERE id = ?", id);
     }
 
+    private PreparedStatement bind(Connection c, List<NewDeadLetter> deadLetters, boolean reopen) throws SQLException {
+        int n = deadLetters.size();
+        String[][] columns = new String[9][n];
+        Integer[] attempts = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            NewDeadLetter d = deadLetters.get(i);
+            columns[0][i] = d.deadLetterId();
+            columns[1][i] = d.source();
+            columns[2][i] = d.queue();
+            columns[3][i] = d.traceId();
+            columns[4][i] = d.errorType();
+            columns[5][i] = d.errorMessage();
+            attempts[i] = d.attempts();
+            columns[6][i] = d.payload();
+            columns[7][i] = json(d.headers());
+            columns[8][i] = d.failedAt().toString();
+        }
+        PreparedStatement ps = c.prepareStatement(RECORD);
+        for (int column = 0; column < 6; column++) {
+            ps.setArray(column + 1, c.createArrayOf("text", columns[column]));
+        }
+        ps.setArray(7, c.createArrayOf("int4", attempts));
+        for (int column = 6; column < 9; column++) {
+            ps.setArray(column + 2, c.createArrayOf("text", columns[column]));
+        }
+        ps.setBoolean(11, reopen);
+        return ps;
+    }
+
+    private static long length(NewDeadLetter deadLetter) {
+        return deadLetter.payload() == null ? 0 : deadLetter.payload().length();
+    }
+
     private String json(Map<String, String> headers) {
         try {
             return mapper.writeValueAsString(headers);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e);
         }
+    }
+
+    /** A dead letter to record: the columns of {@code dead_letters}, its identity first. */
+    public record NewDeadLetter(String deadLetterId, String source, String queue, String traceId, String errorType,
+                                String errorMessage, int attempts, String payload, Map<String, String> headers,
+                                OffsetDateTime failedAt) {
     }
 
     private DeadLetter map(ResultSet rs, int row) throws SQLException {

@@ -43,6 +43,11 @@ public final class IngestExchange {
      * The identity of the dead letter this message replays (header {@code x-dead-letter-id} of a replay,
      * or set by the replayer): dead-lettered again, it is recorded on that same dead letter.
      */
+    public static final String DEAD_LETTER_IDENTITY = "ingestDeadLetterIdentity";
+    /**
+     * On a dead-lettered message (Long): the id of its {@code dead_letters} row, the one recorded now or, for a
+     * redelivery of a message dead-lettered before, the one recorded then.
+     */
     public static final String DEAD_LETTER_ID = "ingestDeadLetterId";
     /**
      * What a {@code commit.CommitParticipant} needs of the message when its rows commit (routes.status sets

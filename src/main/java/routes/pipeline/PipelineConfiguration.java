@@ -98,18 +98,6 @@ public class PipelineConfiguration {
         return MessageBatch::unwrap;
     }
 
-    /** The dead letter keeps the message as received: bytes, whatever a team's transform made of the body. */
-    @Bean
-    Processor receivedBody(ObjectMapper mapper) {
-        return exchange -> {
-            Object original = exchange.getProperty(IngestExchange.ORIGINAL_BODY);
-            if (original != null && !(original instanceof byte[])) {
-                exchange.setProperty(IngestExchange.ORIGINAL_BODY, original instanceof String text
-                        ? text.getBytes(java.nio.charset.StandardCharsets.UTF_8) : mapper.writeValueAsBytes(original));
-            }
-        };
-    }
-
     /** {@code {{millis:ingest.redelivery.initial-delay}}} in the routes' redelivery policy. */
     @Bean
     CamelContextConfiguration millisPlaceholders(Environment environment) {

@@ -1,5 +1,6 @@
 package routes.source;
 
+import java.util.List;
 import java.util.Map;
 import routes.ops.MonitoredQueue;
 
@@ -24,4 +25,20 @@ public interface IngestSource extends MonitoredQueue {
 
     /** Publishes to the dead-letter destination and returns only once the broker has confirmed it. */
     void publishDeadLetter(byte[] body, Map<String, String> headers) throws Exception;
+
+    /**
+     * Publishes the copies to the dead-letter destination, in their order, and returns only once the broker has
+     * confirmed every one of them; throws when any is not confirmed (some may have been published then: the DLQ
+     * may receive a copy more than once, CONTRACT §2). A source sends them in one round trip where its broker
+     * allows; this default sends them one by one.
+     */
+    default void publishDeadLetters(List<DeadLetterCopy> copies) throws Exception {
+        for (DeadLetterCopy copy : copies) {
+            publishDeadLetter(copy.body(), copy.headers());
+        }
+    }
+
+    /** One dead letter for the broker: the original body, unchanged, and the CONTRACT §2 headers. */
+    record DeadLetterCopy(byte[] body, Map<String, String> headers) {
+    }
 }

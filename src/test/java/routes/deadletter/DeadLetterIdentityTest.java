@@ -35,7 +35,7 @@ class DeadLetterIdentityTest {
         replay.getMessage().setHeader(DeadLetterHeaders.DEAD_LETTER_ID, "nats:0123456789abcdef0123456789abcdef");
         assertThat(id(replay, "nats")).isEqualTo("nats:0123456789abcdef0123456789abcdef");
         Exchange direct = new DefaultExchange(camel);
-        direct.setProperty(IngestExchange.DEAD_LETTER_ID, "http:row:12");
+        direct.setProperty(IngestExchange.DEAD_LETTER_IDENTITY, "http:row:12");
         assertThat(id(direct, "http")).isEqualTo("http:row:12");
         Exchange forged = nats(5);
         forged.getMessage().setHeader(DeadLetterHeaders.DEAD_LETTER_ID, "not\nours");

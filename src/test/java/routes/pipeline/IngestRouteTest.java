@@ -116,10 +116,13 @@ class IngestRouteTest {
         send("{\"device_id\":1}", Map.of());
         deadLetters.assertIsSatisfied();
         assertThat(writeAttempts).hasValue(0);
-        Exchange parked = deadLetters.getReceivedExchanges().get(0);
+        List<Exchange> batch = MessageBatch.messages(deadLetters.getReceivedExchanges().get(0));
+        assertThat(batch).as("the batch's failed messages, together").hasSize(1);
+        Exchange parked = batch.get(0);
         assertThat(parked.getProperty(Exchange.EXCEPTION_CAUGHT)).isInstanceOf(InvalidMessageException.class);
         assertThat(parked.getMessage().getBody(String.class)).as("the original body").isEqualTo("{\"device_id\":1}");
-        assertThat(MessageBatch.outcome(parked)).isNull();
+        assertThat(MessageBatch.outcome(parked)).as("settled once parked").isEqualTo(MessageOutcome.DEAD_LETTERED);
+        assertThat(parked.getException()).isNull();
     }
 
     @Test
@@ -143,7 +146,7 @@ class IngestRouteTest {
         MockEndpoint deadLetters = camel.getEndpoint("mock:direct:dead-letter", MockEndpoint.class);
         deadLetters.expectedMessageCount(1);
         List<Exchange> messages = new java.util.ArrayList<>();
-        for (String body : List.of(event("batch-1"), event("batch-2"), event("batch-1"), "not json")) {
+        for (String body : List.of(event("batch-1"), "[]", event("batch-2"), event("batch-1"), "not json")) {
             Exchange message = new org.apache.camel.support.DefaultExchange(camel);
             message.setProperty(IngestExchange.SOURCE, "unit");
             message.getMessage().setBody(body.getBytes(StandardCharsets.UTF_8));
@@ -154,7 +157,10 @@ class IngestRouteTest {
         deadLetters.assertIsSatisfied();
         assertThat(result.getException()).isNull();
         assertThat(messages).extracting(MessageBatch::outcome).containsExactly(MessageOutcome.COMMITTED,
-                MessageOutcome.COMMITTED, MessageOutcome.DUPLICATE, MessageOutcome.DEAD_LETTERED);
+                MessageOutcome.DEAD_LETTERED, MessageOutcome.COMMITTED, MessageOutcome.DUPLICATE,
+                MessageOutcome.DEAD_LETTERED);
+        assertThat(MessageBatch.messages(deadLetters.getReceivedExchanges().get(0)))
+                .as("both invalid messages in one batch to the dead letters").containsExactly(messages.get(1), messages.get(4));
         assertThat(messages).allSatisfy(m -> assertThat(m.getException()).isNull());
     }
 

@@ -9,7 +9,13 @@ import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsMessage;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import routes.deadletter.DeadLetterHeaders;
@@ -94,47 +100,100 @@ public class NatsSource implements IngestSource {
      */
     @Override
     public void publishDeadLetter(byte[] body, Map<String, String> headers) throws Exception {
+        publishDeadLetters(List.of(new DeadLetterCopy(body, headers)));
+    }
+
+    /** Publishes them all asynchronously, then waits for their PubAcks: one wait for the batch instead of one per copy. */
+    @Override
+    public void publishDeadLetters(List<DeadLetterCopy> copies) throws Exception {
         Connection connection = nats.connected();
         if (connection == null) {
             throw refused("dead letter not published: " + nats.unavailableReason(), null);
         }
+        JetStream jetStream = jetStream();
+        PublishOptions options = PublishOptions.builder().expectedStream(properties.dlqStream()).build();
+        String subject = properties.dlqSubject();
+        List<CompletableFuture<PublishAck>> acks = new ArrayList<>(copies.size());
+        for (DeadLetterCopy copy : copies) {
+            Headers fitted = fitted(copy, connection);
+            if (fitted != null) {
+                NatsMessage message = NatsMessage.builder().subject(subject).data(copy.body()).headers(fitted).build();
+                acks.add(jetStream.publishAsync(message, options));
+            }
+        }
+        // Each ack within the timeout of a synchronous publish, counted from the one before.
+        long timeout = connection.getOptions().getConnectionTimeout().toNanos();
+        for (CompletableFuture<PublishAck> ack : acks) {
+            try {
+                checked(ack.get(timeout, TimeUnit.NANOSECONDS), subject);
+            } catch (ExecutionException e) {
+                throw failure(e.getCause() instanceof Exception cause ? cause : e, subject, options);
+            } catch (TimeoutException e) {
+                throw failure(new IOException("timed out", e), subject, options);
+            }
+        }
+    }
+
+    /**
+     * The copy's headers made NATS-safe and, for a body close to max_payload, shortened to fit
+     * ({@link NatsDeadLetterHeaders}); null when the body cannot fit even alone (only when the DLQ's server
+     * takes less than the stream it came from): no copy then, the {@code dead_letters} row is the dead letter.
+     */
+    private Headers fitted(DeadLetterCopy copy, Connection connection) {
+        byte[] body = copy.body();
+        Map<String, String> headers = copy.headers();
         Headers fitted = NatsDeadLetterHeaders.fit(body, headers, connection.getMaxPayload(), properties.dlqStream());
         if (fitted == null) {
             LOG.warn("Dead letter {} of {} bytes exceeds NATS max_payload {}: no copy in {}, kept in dead_letters only",
                     headers.get(DeadLetterHeaders.DEAD_LETTER_ID), body.length, connection.getMaxPayload(),
                     properties.dlqStream());
-            return;
-        }
-        if (fitted.containsKey(NatsDeadLetterHeaders.TRUNCATED)) {
+        } else if (fitted.containsKey(NatsDeadLetterHeaders.TRUNCATED)) {
             LOG.info("Dead letter {} of {} bytes: headers shortened to fit NATS max_payload {}",
                     headers.get(DeadLetterHeaders.DEAD_LETTER_ID), body.length, connection.getMaxPayload());
         }
-        send(properties.dlqSubject(), body, fitted, PublishOptions.builder().expectedStream(properties.dlqStream()).build());
+        return fitted;
     }
 
     private void send(String subject, byte[] body, Headers headers, PublishOptions options) throws Exception {
+        NatsMessage message = NatsMessage.builder().subject(subject).data(body).headers(headers).build();
+        PublishAck ack;
+        try {
+            ack = jetStream().publish(message, options);
+        } catch (JetStreamApiException | IOException e) {
+            throw failure(e, subject, options);
+        }
+        checked(ack, subject);
+    }
+
+    private JetStream jetStream() throws IOException, PublishRefusedException {
         JetStream jetStream = nats.jetStreamNow();
         if (jetStream == null) {
             throw refused("not published: " + nats.unavailableReason(), null);
         }
-        NatsMessage message = NatsMessage.builder().subject(subject).data(body).headers(headers).build();
-        PublishAck ack;
-        try {
-            ack = jetStream.publish(message, options);
-        } catch (JetStreamApiException e) {
-            if (e.getApiErrorCode() == STREAM_STORE_FAILED || e.getApiErrorCode() == INSUFFICIENT_RESOURCES
-                    || e.getErrorCode() == 503) {
-                throw refused("JetStream stream " + options.getExpectedStream() + " refused the message (full: its limits"
-                        + " refuse new messages until it is consumed): " + e.getErrorDescription(), e);
-            }
-            throw e;
-        } catch (IOException e) {
-            // No PubAck in time (NATS going away, JetStream busy): not safe, the sender should try again.
-            throw refused("no JetStream ack for " + subject + ": " + e.getMessage(), e);
-        }
+        return jetStream;
+    }
+
+    private static void checked(PublishAck ack, String subject) throws IOException {
         if (ack.hasError()) {
             throw new IOException("JetStream refused the message on " + subject + ": " + ack.getError());
         }
+    }
+
+    /** A publish that failed: refused for now when NATS cannot take it now (the stream full, no ack in time). */
+    private Exception failure(Exception e, String subject, PublishOptions options) {
+        if (e instanceof JetStreamApiException api) {
+            if (api.getApiErrorCode() == STREAM_STORE_FAILED || api.getApiErrorCode() == INSUFFICIENT_RESOURCES
+                    || api.getErrorCode() == 503) {
+                return refused("JetStream stream " + options.getExpectedStream() + " refused the message (full: its limits"
+                        + " refuse new messages until it is consumed): " + api.getErrorDescription(), api);
+            }
+            return api;
+        }
+        if (e instanceof IOException) {
+            // No PubAck in time (NATS going away, JetStream busy): not safe, the sender should try again.
+            return refused("no JetStream ack for " + subject + ": " + e.getMessage(), e);
+        }
+        return e;
     }
 
     private PublishRefusedException refused(String message, Throwable cause) {

@@ -75,7 +75,7 @@ public class RabbitMqDelivery implements Processor {
         }
         String replayOf = message.getHeader(DeadLetterHeaders.DEAD_LETTER_ID, String.class);
         if (replayOf != null) {
-            exchange.setProperty(IngestExchange.DEAD_LETTER_ID, replayOf);
+            exchange.setProperty(IngestExchange.DEAD_LETTER_IDENTITY, replayOf);
         }
         message.removeHeaders("*");
         acknowledger.delivered(exchange, channel, tag);

@@ -1,5 +1,7 @@
 package routes.source.rabbitmq;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +71,28 @@ public class RabbitMqSource implements IngestSource {
         send(properties.deadLetterExchange(), properties.deadLetterRoutingKey(), body, headers);
     }
 
+    /** Publishes them all, then waits for their confirms: one wait for the batch instead of one per copy. */
+    @Override
+    public void publishDeadLetters(List<DeadLetterCopy> copies) throws Exception {
+        String exchange = properties.deadLetterExchange();
+        String routingKey = properties.deadLetterRoutingKey();
+        List<CorrelationData> sent = new ArrayList<>(copies.size());
+        for (DeadLetterCopy copy : copies) {
+            sent.add(publish(exchange, routingKey, copy.body(), copy.headers()));
+        }
+        // Each confirm within the timeout, counted from the one before: the broker confirms them in order.
+        for (CorrelationData correlation : sent) {
+            confirmed(correlation, exchange, routingKey, properties.confirmTimeout().toNanos());
+        }
+    }
+
     private void send(String exchange, String routingKey, byte[] body, Map<String, String> headers) throws Exception {
+        CorrelationData correlation = publish(exchange, routingKey, body, headers);
+        confirmed(correlation, exchange, routingKey, properties.confirmTimeout().toNanos());
+    }
+
+    /** Sends without waiting; the returned correlation completes with the broker's confirm. */
+    private CorrelationData publish(String exchange, String routingKey, byte[] body, Map<String, String> headers) {
         MessageProperties props = new MessageProperties();
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
@@ -81,8 +104,13 @@ public class RabbitMqSource implements IngestSource {
         }
         CorrelationData correlation = new CorrelationData(UUID.randomUUID().toString());
         template.send(exchange, routingKey, new Message(body, props), correlation);
-        CorrelationData.Confirm confirm = correlation.getFuture()
-                .get(properties.confirmTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return correlation;
+    }
+
+    /** Waits at most {@code timeoutNanos} for the confirm; throws unless the broker took and routed the message. */
+    private static void confirmed(CorrelationData correlation, String exchange, String routingKey, long timeoutNanos)
+            throws Exception {
+        CorrelationData.Confirm confirm = correlation.getFuture().get(timeoutNanos, TimeUnit.NANOSECONDS);
         if (!confirm.isAck()) {
             throw new AmqpException("RabbitMQ refused the message to " + describe(exchange, routingKey) + ": "
                     + confirm.getReason());

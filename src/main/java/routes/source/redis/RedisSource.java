@@ -109,6 +109,23 @@ public class RedisSource implements IngestSource {
     }
 
     /**
+     * One LPUSH of all the entries (as {@link #publishDeadLetter}), in their order: one round trip, and Redis
+     * applies the command whole or not at all.
+     */
+    @Override
+    public void publishDeadLetters(List<DeadLetterCopy> copies) throws Exception {
+        if (copies.isEmpty()) {
+            return;
+        }
+        byte[] key = properties.dlq().getBytes(StandardCharsets.UTF_8);
+        byte[][] entries = new byte[copies.size()][];
+        for (int i = 0; i < entries.length; i++) {
+            entries[i] = deadLetter(mapper, copies.get(i).body(), copies.get(i).headers());
+        }
+        redis.execute((RedisCallback<Long>) c -> c.listCommands().lPush(key, entries));
+    }
+
+    /**
      * The DLQ entry as UTF-8 JSON bytes. A UTF-8 body is escaped straight from its bytes (no String of a
      * body up to the size limit and over, no second encoding of it).
      */
