@@ -40,6 +40,7 @@ class MessageStatusTrackerTest {
         message.setProperty(IngestExchange.EVENT, new IngestEvent(eventId, UUID.randomUUID(), "modbus",
                 Instant.parse("2026-11-22T10:00:00Z"), "2026-11-22T10:00:00Z", null,
                 List.of(new IngestEvent.Metric("voltage", 1, null, null))));
+        message.setProperty(IngestExchange.ORIGINAL_BODY, ("{\"event_id\":\"" + eventId + "\"}").getBytes());
         return message;
     }
 
@@ -56,7 +57,7 @@ class MessageStatusTrackerTest {
 
         assertThat(tracked.getProperty(IngestExchange.TRACKED, TrackedMessage.class))
                 .extracting(TrackedMessage::id, TrackedMessage::source, TrackedMessage::attempt)
-                .containsExactly("e-1:voltage", "tracked", 1);
+                .containsExactly(MessageIds.hash("{\"event_id\":\"e-1\"}".getBytes()), "tracked", 1);
         assertThat(untracked.getProperty(IngestExchange.TRACKED)).isNull();
         assertThat(duplicate.getProperty(IngestExchange.TRACKED)).as("not pending").isNull();
     }
