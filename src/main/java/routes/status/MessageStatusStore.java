@@ -45,12 +45,14 @@ public class MessageStatusStore {
                    updated_at = now()
             """;
 
-    // Received and started in one write (queued → running). Whatever the row says, this is one more attempt:
+    // Received and started in one write (queued → running), at the attempt's start as the process saw it
+    // (the time the completion writes too). Whatever the row says, this is one more attempt:
     // after a retry (queued), a crash (still running), or a replay or resend of a finished message.
     private static final String RUNNING_ALL = """
             INSERT INTO message_status AS s (message_id, source, status, attempts, received_at, started_at, updated_at)
-            SELECT id, source, 'running', attempts, now(), now(), now()
-              FROM unnest(?::text[], ?::text[], ?::int4[]) WITH ORDINALITY AS u(id, source, attempts, ord)
+            SELECT id, source, 'running', attempts, started_at, started_at, now()
+              FROM unnest(?::text[], ?::text[], ?::int4[], ?::timestamptz[])
+                   WITH ORDINALITY AS u(id, source, attempts, started_at, ord)
              ORDER BY u.ord
             ON CONFLICT (message_id) DO UPDATE
                SET source = EXCLUDED.source, status = 'running',
@@ -140,17 +142,20 @@ public class MessageStatusStore {
         String[] ids = new String[byId.size()];
         String[] sources = new String[ids.length];
         Integer[] attempts = new Integer[ids.length];
+        String[] startedAt = new String[ids.length];
         int i = 0;
         for (TrackedMessage m : byId.values()) {
             ids[i] = m.id();
             sources[i] = m.source();
-            attempts[i++] = m.attempt();
+            attempts[i] = m.attempt();
+            startedAt[i++] = Instant.ofEpochMilli(m.startedAtMillis()).toString();
         }
         jdbc.execute((Connection c) -> {
             try (PreparedStatement ps = c.prepareStatement(RUNNING_ALL)) {
                 ps.setArray(1, c.createArrayOf("text", ids));
                 ps.setArray(2, c.createArrayOf("text", sources));
                 ps.setArray(3, c.createArrayOf("int4", attempts));
+                ps.setArray(4, c.createArrayOf("text", startedAt));
                 return ps.executeUpdate();
             }
         });

@@ -135,10 +135,24 @@ public class MessageStatusTracker implements CommitParticipant {
         }
         Throwable cause = exchange.getException() != null ? exchange.getException()
                 : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        int redeliveries = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
         try {
-            store.queuedAll(List.of(new TrackedMessage(message.id(), message.source(), message.attempt() + redeliveries,
-                    message.startedAtMillis())), java.util.Collections.singletonList(cause == null ? null : cause.getMessage()));
+            store.queuedAll(List.of(message), java.util.Collections.singletonList(cause == null ? null : cause.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.warn("message_status not updated for {}: {}", message.id(), e.getMessage());
+        }
+    }
+
+    /** Route commit-retry retries a tracked message here, after the back-off: its next attempt is running. */
+    public void retryStarts(Exchange exchange) {
+        TrackedMessage message = exchange.getProperty(IngestExchange.TRACKED, TrackedMessage.class);
+        if (message == null) {
+            return;
+        }
+        TrackedMessage next = new TrackedMessage(message.id(), message.source(), message.attempt() + 1,
+                System.currentTimeMillis());
+        exchange.setProperty(IngestExchange.TRACKED, next);
+        try {
+            store.running(next.source(), next.id(), next.attempt());
         } catch (RuntimeException e) {
             LOG.warn("message_status not updated for {}: {}", message.id(), e.getMessage());
         }
