@@ -8,6 +8,8 @@
 # A jar is a path (from the project's root or absolute) or "." for this checkout's (built when stale).
 # Team routes per side: BENCH_ROUTES_A / BENCH_ROUTES_B (as BENCH_ROUTES of benchmark-deployed.sh), so
 # one jar with and without a team step is "ab redis . ." with BENCH_ROUTES_B=docs/examples/routes/team-filter.camel.yaml.
+# Status tracking per side: BENCH_TRACK_A / BENCH_TRACK_B=1 (as BENCH_TRACK), so tracking's cost is
+# "ab redis . ." with BENCH_TRACK_B=1.
 # Pairs alternate their order (AB, BA, AB, ...) so that a machine slowing down or warming up over the run
 # does not favour one side. A run that fails (rows missing) is reported and counts as no figure.
 # The logs of every run: target/bench-ab/<n>-<side>.log.
@@ -24,11 +26,11 @@ done
 mkdir -p target/bench-ab
 declare -a figures_a=() figures_b=()
 
-run() { # n side jar routes → the run's events/s, or nothing when it failed
-  local n=$1 side=$2 jar=$3 routes=$4 out="target/bench-ab/$1-$2.log"
+run() { # n side jar routes track → the run's events/s, or nothing when it failed
+  local n=$1 side=$2 jar=$3 routes=$4 track=$5 out="target/bench-ab/$1-$2.log"
   local jar_env=""
   if [ "$jar" != . ]; then jar_env=$jar; fi
-  if BENCH_JAR="$jar_env" BENCH_ROUTES="$routes" bash scripts/benchmark-deployed.sh "$broker" "$events" >"$out" 2>&1; then
+  if BENCH_JAR="$jar_env" BENCH_ROUTES="$routes" BENCH_TRACK="$track" bash scripts/benchmark-deployed.sh "$broker" "$events" >"$out" 2>&1; then
     awk '/^  events\/s/ { print $2 }' "$out"
   else
     echo "  run $n $side FAILED: $(grep -E 'ERROR|FAIL' "$out" | tail -n 1) (log: $out)" >&2
@@ -38,12 +40,12 @@ run() { # n side jar routes → the run's events/s, or nothing when it failed
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "A/B deployed $broker, $events events, $pairs pairs, $(date -u +%FT%TZ), checkout $(git rev-parse --short HEAD)"
-echo "  A: jar ${jar_a}, team routes ${BENCH_ROUTES_A:-none}"
-echo "  B: jar ${jar_b}, team routes ${BENCH_ROUTES_B:-none}"
+echo "  A: jar ${jar_a}, team routes ${BENCH_ROUTES_A:-none}, track-status ${BENCH_TRACK_A:-0}"
+echo "  B: jar ${jar_b}, team routes ${BENCH_ROUTES_B:-none}, track-status ${BENCH_TRACK_B:-0}"
 for ((i = 1; i <= pairs; i++)); do
   if ((i % 2)); then order="A B"; else order="B A"; fi
   for side in $order; do
-    if [ "$side" = A ]; then f=$(run "$i" A "$jar_a" "${BENCH_ROUTES_A:-}"); else f=$(run "$i" B "$jar_b" "${BENCH_ROUTES_B:-}"); fi
+    if [ "$side" = A ]; then f=$(run "$i" A "$jar_a" "${BENCH_ROUTES_A:-}" "${BENCH_TRACK_A:-0}"); else f=$(run "$i" B "$jar_b" "${BENCH_ROUTES_B:-}" "${BENCH_TRACK_B:-0}"); fi
     echo "  pair $i $side: ${f:-failed} events/s"
     if [ -n "$f" ]; then
       if [ "$side" = A ]; then figures_a+=("$f"); else figures_b+=("$f"); fi

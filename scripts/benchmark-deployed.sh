@@ -24,6 +24,8 @@
 # directory; paths from the project's root), copied into a directory of the run's own that the app loads
 # with --ingest.routes.directory. Another build's jar: BENCH_JAR=path (the publisher still comes from this
 # checkout). scripts/benchmark.sh ab runs interleaved pairs of two such set-ups.
+# BENCH_TRACK=1: with status tracking on for every message (--ingest.sources.<broker>.track-status=true,
+# seed 003); the result then counts the message_status rows completed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/packaged-app.sh
@@ -80,6 +82,9 @@ if [ -n "${BENCH_ROUTES:-}" ]; then
     else die "BENCH_ROUTES: no such file or directory: $r"; fi
   done
   app_args+=(--ingest.routes.directory="$routes_dir")
+fi
+if [ "${BENCH_TRACK:-0}" = 1 ]; then
+  app_args+=("--ingest.sources.$broker.track-status=true")
 fi
 # shellcheck disable=SC2206 # BENCH_APP_ARGS is a list of --key=value words
 app_args+=(${BENCH_APP_ARGS:-})
@@ -149,6 +154,7 @@ peak_rss_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$app_pid/status")
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 read -r count drain < <(sql "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at)) FROM ingest_events" | tr '|' ' ')
 dead_letters=$(sql "SELECT count(*) FROM dead_letters" 2>/dev/null || echo "?")
+tracked=$(sql "SELECT count(*) FILTER (WHERE status = 'completed') || ' completed, ' || count(*) FILTER (WHERE status = 'failed') || ' failed, ' || count(*) || ' in all' FROM message_status" 2>/dev/null || echo "?")
 kill -TERM "$app_pid"
 for ((i = 0; i < 120; i++)); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.25; done
 kill -9 "$app_pid" 2>/dev/null || true
@@ -159,6 +165,7 @@ echo
 echo "deployed $broker, $events events ($expected rows), $(date -u +%FT%TZ), $(git rev-parse --short HEAD)"
 echo "  jar                 $jar"
 echo "  team routes         ${BENCH_ROUTES:-none}"
+echo "  track-status        $([ "${BENCH_TRACK:-0}" = 1 ] && echo "on (message_status: $tracked)" || echo off)"
 awk -v e="$events" -v r="$count" -v d="$drain" 'BEGIN {
   if (d <= 0) d = 0.001
   printf "  events/s            %.0f   (first commit to last row)\n  rows/s              %.0f\n  drain               %.2f s\n", e / d, r / d, d }'

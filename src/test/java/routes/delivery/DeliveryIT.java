@@ -186,7 +186,7 @@ class DeliveryIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> attemptsInDelayedSet() >= 2);
         assertThat(server.deliveries).isEmpty();
         assertThat(statusOf("m-nocert")).isIn("queued", "running");
-        assertThat(status("m-nocert").error()).isNotBlank();
+        assertThat(status("m-nocert").lastError()).isNotBlank();
     }
 
     @Test
@@ -211,9 +211,9 @@ class DeliveryIT {
         assertThat(redis.opsForZSet().zCard(delayed())).isZero();
         assertThat(processingEmpty()).isTrue();
         MessageStatus status = status("m-doomed");
-        assertThat(status.status()).isEqualTo("dead");
+        assertThat(status.status()).isEqualTo("failed");
         assertThat(status.attempts()).isEqualTo(3);
-        assertThat(status.error()).contains("boom 3");
+        assertThat(status.lastError()).contains("boom 3");
         assertThat(server.statusReports).hasSize(3);
         assertThat(MAPPER.readTree(server.statusReports.get(2).body()).get("status").asText()).isEqualTo("failed");
     }
@@ -244,7 +244,7 @@ class DeliveryIT {
         releaseFirst.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> statusOf("m-life").equals("queued"));
         MessageStatus queued = status("m-life");
-        assertThat(queued.error()).contains("HTTP 502: upstream down");
+        assertThat(queued.lastError()).contains("HTTP 502: upstream down");
         JsonNode api = MAPPER.readTree(get("/v1/messages/m-life"));
         assertThat(api.get("status").asText()).isIn("queued", "running");
         assertThat(api.get("source").asText()).isEqualTo("delivery");
@@ -254,7 +254,7 @@ class DeliveryIT {
         MessageStatus done = status("m-life");
         assertThat(done.attempts()).isGreaterThanOrEqualTo(2);
         assertThat(done.completedAt()).isNotNull();
-        assertThat(done.error()).as("the last failure stays visible").contains("HTTP 502");
+        assertThat(done.lastError()).as("the last failure stays visible").contains("HTTP 502");
         assertThat(get("/v1/messages/no-such-message")).contains("no status");
     }
 

@@ -80,7 +80,35 @@ class MessageStatusStoreIT {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(jdbc.queryForList("SELECT status FROM message_status ORDER BY message_id", String.class))
-                .containsExactly("completed", "completed");
+        assertThat(jdbc.queryForList("SELECT status FROM message_status WHERE message_id IN ('m-a', 'm-b')"
+                + " ORDER BY message_id", String.class)).containsExactly("completed", "completed");
+    }
+
+    @Test
+    void aLateQueuedNeverMovesAFinishedMessageBackAndEveryNewStartIsOneMoreAttempt() {
+        MessageStatusStore store = new MessageStatusStore(jdbc);
+        TrackedMessage first = new TrackedMessage("m-life", "test", 1, System.currentTimeMillis());
+        store.runningAll(List.of(first));
+        store.failed("test", "m-life", 1, "refused", 42L, null);
+        store.queuedAll(List.of(first), List.of("a late retry"));
+        MessageStatus failed = store.find("m-life").orElseThrow();
+        assertThat(failed.status()).isEqualTo("failed");
+        assertThat(failed.deadLetterId()).isEqualTo(42L);
+        assertThat(failed.lastError()).isEqualTo("refused");
+        assertThat(failed.failedAt()).isNotNull();
+
+        // A replay (or a resend) of the failed message: one more attempt, received when it first was.
+        store.runningAll(List.of(new TrackedMessage("m-life", "test", 1, System.currentTimeMillis())));
+        MessageStatus again = store.find("m-life").orElseThrow();
+        assertThat(again.status()).isEqualTo("running");
+        assertThat(again.attempts()).isEqualTo(2);
+        assertThat(again.receivedAt()).isEqualTo(failed.receivedAt());
+        assertThat(again.failedAt()).isNull();
+    }
+
+    @Test
+    void aDeadRowWrittenBeforeV4ReadsAsFailed() {
+        jdbc.update("INSERT INTO message_status (message_id, source, status, attempts) VALUES ('m-old', 'test', 'dead', 3)");
+        assertThat(new MessageStatusStore(jdbc).find("m-old").orElseThrow().status()).isEqualTo("failed");
     }
 }

@@ -44,18 +44,23 @@ class PipelineStatusIT {
         HttpResponse<String> accepted = post("/v1/events", event("e-status-1"));
         assertThat(accepted.statusCode()).isEqualTo(202);
 
-        // No waiting: 202 comes after the commit, and "completed" commits with the rows. The message id is
-        // its idempotency key: event_id and parameter for a message of one parameter.
-        MessageStatus status = store.find("e-status-1:voltage").orElseThrow();
+        // No waiting: 202 comes after the commit, and "completed" commits with the rows. Without X-Message-Id
+        // the message id is the SHA-256 of the event (not its event_id).
+        String id = MessageIds.hash(MAPPER.readTree(event("e-status-1")).toString().getBytes());
+        MessageStatus status = store.find(id).orElseThrow();
         assertThat(status.status()).isEqualTo("completed");
         assertThat(status.source()).isEqualTo("http");
         assertThat(status.attempts()).isEqualTo(1);
         assertThat(status.startedAt()).isNotNull();
         assertThat(status.completedAt()).isAfterOrEqualTo(status.startedAt());
+        assertThat(status.receivedAt()).isBeforeOrEqualTo(status.startedAt());
+        assertThat(status.failedAt()).isNull();
 
-        JsonNode api = MAPPER.readTree(get("/v1/messages/e-status-1:voltage").body());
+        JsonNode api = MAPPER.readTree(get("/v1/messages/" + id).body());
         assertThat(api.get("status").asText()).isEqualTo("completed");
-        assertThat(api.get("messageId").asText()).isEqualTo("e-status-1:voltage");
+        assertThat(api.get("messageId").asText()).isEqualTo(id);
+        assertThat(api.get("receivedAt").isNull()).isFalse();
+        assertThat(api.get("completedAt").isNull()).isFalse();
     }
 
     @Test
@@ -64,7 +69,7 @@ class PipelineStatusIT {
             exchange.setProperty(IngestExchange.SOURCE, "untracked");
             exchange.getMessage().setBody(event("e-status-untracked"));
         });
-        assertThat(store.find("e-status-untracked:voltage")).isEmpty();
+        assertThat(store.find(MessageIds.hash(event("e-status-untracked").getBytes()))).isEmpty();
     }
 
     @Test

@@ -25,6 +25,9 @@ import routes.pipeline.validate.StorableText;
 @Component
 public class HttpEventsReader {
 
+    /** The producer's id of the request's message (routes.status.MessageIds); {@code <id>:<n>} for event n of an array. */
+    public static final String MESSAGE_ID = "X-Message-Id";
+
     private final EventParser parser;
     private final ObjectMapper mapper;
     private final HttpSourceProperties properties;
@@ -93,6 +96,7 @@ public class HttpEventsReader {
             events.add(root);
         }
         String traceId = exchange.getMessage().getHeader("X-Trace-Id", String.class);
+        String messageId = exchange.getMessage().getHeader(MESSAGE_ID, String.class);
         List<Exchange> messages = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
             JsonNode event = events.get(i);
@@ -104,6 +108,10 @@ public class HttpEventsReader {
             message.setProperty(IngestExchange.QUEUE, exchange.getProperty(IngestExchange.QUEUE));
             if (root.isArray()) {
                 message.setProperty(IngestExchange.FIELD_PREFIX, "[" + i + "]");
+            }
+            if (messageId != null && !messageId.isBlank()) {
+                // The producer's id of the message (its status id): of each event, for a request of several.
+                message.setProperty(IngestExchange.MESSAGE_ID, root.isArray() ? messageId + ":" + i : messageId);
             }
             message.getMessage().setBody(event);
             messages.add(message);
