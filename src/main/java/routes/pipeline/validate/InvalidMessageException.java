@@ -32,7 +32,8 @@ public class InvalidMessageException extends RuntimeException {
         for (FieldError e : errors) {
             sb.append(sb.length() == errorType.length() ? ": " : "; ").append(e.field()).append(' ').append(e.message());
         }
-        return sb.toString();
+        // The message quotes the input at times (a broken JSON token): it must still be storable as error_message.
+        return StorableText.printable(sb.toString());
     }
 
     /** One broken rule: the JSON path of the field and what is wrong with it. */

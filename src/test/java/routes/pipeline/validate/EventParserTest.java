@@ -34,6 +34,19 @@ class EventParserTest {
     }
 
     @Test
+    void anInvalidMessageWhoseErrorQuotesANulByteHasAStorableErrorMessage() {
+        // Jackson quotes the broken token, NUL included; error_message is text, which refuses NUL (found by
+        // EventParserFuzzTest with the body "nul\0").
+        byte[] body = "nul\u0000".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> parser.parse(body))
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> {
+                    assertThat(e.errorType()).isEqualTo("json");
+                    assertThat(StorableText.problem(e.getMessage())).as(e.getMessage()).isNull();
+                    assertThat(e.getMessage()).contains("\\u0000");
+                });
+    }
+
+    @Test
     void parsesTheContractExample() {
         IngestEvent e = parse(event("[{\"parameter_key\":\"voltage\",\"value\":229.7,\"quality\":192,"
                 + "\"attributes\":{\"unit\":\"V\"}}]"));
