@@ -186,7 +186,7 @@ public class MessageStatusTracker implements CommitParticipant {
 
     /** A replay of a dead letter is one more attempt of the message it was; else {@link MessageIds}. */
     private String id(Exchange exchange) {
-        Object carried = exchange.getProperty(IngestExchange.DEAD_LETTER_ID);
+        Object carried = exchange.getProperty(IngestExchange.DEAD_LETTER_IDENTITY);
         if (carried == null) {
             carried = exchange.getMessage().getHeader(DeadLetterHeaders.DEAD_LETTER_ID);
         }
