@@ -27,7 +27,12 @@ import org.springframework.validation.annotation.Validated;
  *                      unit); false: one exchange per message
  * @param maxAckPending messages delivered and not yet acked, over all instances (the server's bound on in-flight)
  * @param maxInFlight   messages one instance has handed to the pipeline and not yet acked or nakked
- * @param concurrency   pull loops per instance
+ * @param concurrency   pull loops per instance (the default of {@code minConsumers})
+ * @param minConsumers  pull loops at least (default: {@code concurrency}; routes.config.PoolDefaults)
+ * @param maxConsumers  pull loops at most (default: 2 × {@code minConsumers})
+ * @param scaleThreshold messages pending for the durable per pull loop: the pool's target is ceil(pending / this)
+ * @param scaleInterval how often the durable's pending count is checked
+ * @param scaleDownAfter how long a lower target must hold before the pool shrinks to it
  * @param ackWait       how long JetStream waits for an ack before redelivering (kept alive while in flight)
  * @param maxDeliver    deliveries of one message at most, enforced by the app: the last is retried in process,
  *                      then dead-lettered (the server-side consumer's max_deliver is unlimited, so that a crash
@@ -58,6 +63,11 @@ public record NatsSourceProperties(
         @DefaultValue("20000") @Min(1) int maxAckPending,
         @DefaultValue("5000") @Min(1) int maxInFlight,
         @DefaultValue("2") @Min(1) @Max(64) int concurrency,
+        @Min(1) @Max(64) Integer minConsumers,
+        @Min(1) @Max(128) Integer maxConsumers,
+        @DefaultValue("1000") @Min(1) int scaleThreshold,
+        @DefaultValue("2s") @NotNull Duration scaleInterval,
+        @DefaultValue("30s") @NotNull Duration scaleDownAfter,
         @DefaultValue("30s") @NotNull Duration ackWait,
         @DefaultValue("5") @Min(1) int maxDeliver,
         @DefaultValue("1s") @NotNull Duration fetchTimeout,
