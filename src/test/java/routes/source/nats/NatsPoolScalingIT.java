@@ -56,7 +56,7 @@ class NatsPoolScalingIT {
         registry.add("ingest.sources.nats.max-consumers", () -> "4");
         registry.add("ingest.sources.nats.scale-threshold", () -> "1000");
         registry.add("ingest.sources.nats.scale-interval", () -> "100ms");
-        registry.add("ingest.sources.nats.scale-down-after", () -> "500ms");
+        registry.add("ingest.sources.nats.scale-down-after", () -> "1s");
         // Small pulls and few in flight, so the pending count falls over seconds rather than in one pull.
         registry.add("ingest.sources.nats.batch-size", () -> "100");
         registry.add("ingest.sources.nats.max-in-flight", () -> "500");

@@ -46,7 +46,7 @@ class RedisPoolScalingIT {
         registry.add("ingest.sources.redis.max-consumers", () -> "4");
         registry.add("ingest.sources.redis.scale-threshold", () -> "1000");
         registry.add("ingest.sources.redis.scale-interval", () -> "100ms");
-        registry.add("ingest.sources.redis.scale-down-after", () -> "500ms");
+        registry.add("ingest.sources.redis.scale-down-after", () -> "1s");
         // Small takes, so the queue drains over seconds rather than in a few calls.
         registry.add("ingest.sources.redis.batch-size", () -> "100");
         registry.add("ingest.sources.redis.max-in-flight", () -> "1000");
