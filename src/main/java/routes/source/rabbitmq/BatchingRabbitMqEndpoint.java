@@ -28,7 +28,6 @@ import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
  */
 public class BatchingRabbitMqEndpoint extends SpringRabbitMQEndpoint {
 
-
     @UriParam(label = "consumer", defaultValue = "true",
             description = "Hand the messages received together to the route as one exchange (body: List<Exchange>)")
     private boolean batching = true;
