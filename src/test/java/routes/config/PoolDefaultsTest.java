@@ -80,4 +80,20 @@ class PoolDefaultsTest {
         assertThat(rabbitmq.maxConsumers()).isEqualTo(2);
         assertThat(rabbitmq.scaleInterval()).isEqualTo(Duration.ofSeconds(10));
     }
+
+    @Test
+    void aMaxBelowTheMinIsRefused() {
+        keys.put("ingest.sources.redis.concurrency", "4");
+        keys.put("ingest.sources.redis.max-consumers", "2");
+        RedisSourceProperties redis = Binder.get(environment()).bindOrCreate("ingest.sources.redis", RedisSourceProperties.class);
+        try (var validators = jakarta.validation.Validation.buildDefaultValidatorFactory()) {
+            assertThat(validators.getValidator().validate(redis)).extracting(v -> v.getMessage())
+                    .containsExactly("max-consumers must be at least min-consumers");
+        }
+        keys.put("ingest.sources.redis.max-consumers", "4");
+        RedisSourceProperties fixed = Binder.get(environment()).bindOrCreate("ingest.sources.redis", RedisSourceProperties.class);
+        try (var validators = jakarta.validation.Validation.buildDefaultValidatorFactory()) {
+            assertThat(validators.getValidator().validate(fixed)).isEmpty();
+        }
+    }
 }

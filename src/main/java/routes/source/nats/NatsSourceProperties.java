@@ -1,6 +1,7 @@
 package routes.source.nats;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -79,6 +80,12 @@ public record NatsSourceProperties(
         @DefaultValue("500ms") @NotNull Duration reconnectWait,
         @DefaultValue @Valid Auth auth,
         @DefaultValue @Valid Tls tls) {
+
+    /** A pool needs max-consumers >= min-consumers (both default from concurrency: routes.config.PoolDefaults). */
+    @AssertTrue(message = "max-consumers must be at least min-consumers")
+    public boolean isPoolRangeValid() {
+        return minConsumers == null || maxConsumers == null || maxConsumers >= minConsumers;
+    }
 
     /**
      * A stream's limits, applied when the app creates it, always with {@code discard: new}: on a workqueue

@@ -1,5 +1,6 @@
 package routes.source.rabbitmq;
 
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -57,4 +58,10 @@ public record RabbitMqSourceProperties(
         @DefaultValue("500") @Min(1) @Max(10000) int batchSize,
         @DefaultValue("5ms") @NotNull Duration batchWait,
         @DefaultValue("10000") @Min(1) int failedMessagesRemembered) {
+
+    /** A pool needs max-consumers >= min-consumers (both default from concurrency: routes.config.PoolDefaults). */
+    @AssertTrue(message = "max-consumers must be at least min-consumers")
+    public boolean isPoolRangeValid() {
+        return minConsumers == null || maxConsumers == null || maxConsumers >= minConsumers;
+    }
 }

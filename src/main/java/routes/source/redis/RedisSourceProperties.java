@@ -1,5 +1,6 @@
 package routes.source.redis;
 
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -69,5 +70,11 @@ public record RedisSourceProperties(
         @DefaultValue("postgres") @Pattern(regexp = "postgres|every-instance") String recoveryLeader,
         @DefaultValue("ingest:idempotency") @NotBlank String idempotencyPrefix,
         @DefaultValue("7d") @NotNull Duration idempotencyTtl) {
+
+    /** A pool needs max-consumers >= min-consumers (both default from concurrency: routes.config.PoolDefaults). */
+    @AssertTrue(message = "max-consumers must be at least min-consumers")
+    public boolean isPoolRangeValid() {
+        return minConsumers == null || maxConsumers == null || maxConsumers >= minConsumers;
+    }
 
 }
