@@ -67,6 +67,23 @@ class PrometheusRulesTest {
         assertPromtool("check", "rules", rules.toString());
     }
 
+    /** The delivery worker's alerts (WorkerDown, HighErrorRate, QueueBacklog) reach a cluster too, as they are. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theKubernetesRulesCarryTheDeliveryAlerts() throws Exception {
+        Map<String, Object> delivery = group((List<Map<String, Object>>) yaml(ALERTS).get("groups"), "delivery-worker");
+        Map<String, Object> spec = (Map<String, Object>) yaml(KUBERNETES_RULES).get("spec");
+        Map<String, Object> kubernetes = group((List<Map<String, Object>>) spec.get("groups"), "delivery-worker");
+        assertThat(kubernetes).as("a delivery-worker group in " + KUBERNETES_RULES).isNotNull();
+        assertThat(kubernetes.get("rules")).isEqualTo(delivery.get("rules"));
+        assertThat(((List<Map<String, Object>>) delivery.get("rules")).stream().map(r -> r.get("alert")))
+                .containsExactly("WorkerDown", "HighErrorRate", "QueueBacklog");
+    }
+
+    private static Map<String, Object> group(List<Map<String, Object>> groups, String name) {
+        return groups.stream().filter(g -> name.equals(g.get("name"))).findFirst().orElse(null);
+    }
+
     static void assertPromtool(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(promtool()));
         command.addAll(List.of(args));

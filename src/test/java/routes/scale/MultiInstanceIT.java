@@ -272,7 +272,7 @@ class MultiInstanceIT {
             p.put("ingest.sources.nats.ack-wait", "5s");
             p.put("ingest.sources.redis.visibility-timeout", "15s");
             p.put("ingest.sources.rabbitmq.concurrency", "1");
-            p.put("ingest.sources.rabbitmq.max-concurrency", "1");
+            p.put("ingest.sources.rabbitmq.max-consumers", "1");
             p.put("ingest.sources.rabbitmq.prefetch", Integer.toString(CAP));
             p.put("ingest.sources.nats.max-in-flight", Integer.toString(CAP));
             p.put("ingest.sources.nats.batch-size", Integer.toString(CAP / 2));

@@ -3,6 +3,7 @@ package routes.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.PropertyPlaceholderHelper;
 import org.yaml.snakeyaml.Yaml;
+import org.springframework.core.env.AbstractEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import routes.config.PoolDefaults;
 import routes.source.http.HttpEventsReader;
 import routes.source.http.HttpPublisher;
 import routes.source.http.HttpResponses;
@@ -121,6 +125,16 @@ class SourceRoutePreconditionTest {
             flat.keySet().removeIf(key -> !key.startsWith("ingest.sources.") && !key.startsWith("ingest.delivery."));
             PropertyPlaceholderHelper defaults = new PropertyPlaceholderHelper("${", "}", ":", null, true);
             flat.replaceAll((key, value) -> defaults.replacePlaceholders(value, name -> null));
+            // The pools' min-/max-consumers: defaults derived from other keys, as the app's environment has them.
+            AbstractEnvironment environment = new AbstractEnvironment() { };
+            environment.getPropertySources().addFirst(new MapPropertySource("application.yml", new HashMap<>(flat)));
+            new PoolDefaults().postProcessEnvironment(environment, null);
+            for (String source : SOURCES.keySet()) {
+                for (String key : List.of("min-consumers", "max-consumers")) {
+                    flat.putIfAbsent("ingest.sources." + source + "." + key,
+                            environment.getProperty("ingest.sources." + source + "." + key));
+                }
+            }
             assertThat(flat).containsEntry("ingest.sources.nats.enabled", "false")
                     .containsEntry("ingest.sources.redis.enabled", "false")
                     .containsEntry("ingest.sources.rabbitmq.enabled", "false")

@@ -9,13 +9,12 @@ import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
-import org.apache.camel.support.DefaultEndpoint;
-import routes.source.consumer.PoolOptions;
+import routes.source.consumer.PooledEndpoint;
 
 /** {@code jetstream:<stream>} consumer endpoint: its options are the durable pull consumer's settings. */
 @UriEndpoint(scheme = "jetstream", title = "JetStream pull consumer", syntax = "jetstream:stream",
         consumerOnly = true, category = {Category.MESSAGING})
-public class JetStreamEndpoint extends DefaultEndpoint {
+public class JetStreamEndpoint extends PooledEndpoint {
 
     /** The default of {@code batching}, as {@code ingest.sources.nats.batching}'s (a test keeps them equal). */
     public static final boolean DEFAULT_BATCHING = true;
@@ -45,16 +44,6 @@ public class JetStreamEndpoint extends DefaultEndpoint {
     private int maxDeliver = 5;
     @UriParam(defaultValue = "1s", description = "How long one pull request waits for its batch to fill")
     private Duration fetchTimeout = Duration.ofSeconds(1);
-    @UriParam(description = "The pool's size at least (default: concurrency)")
-    private Integer minConsumers;
-    @UriParam(description = "The pool's size at most (default: minConsumers: a fixed pool)")
-    private Integer maxConsumers;
-    @UriParam(defaultValue = "1000", description = "Pending messages per pull loop: the pool's target is ceil(pending / this)")
-    private int scaleThreshold = PoolOptions.DEFAULT_THRESHOLD;
-    @UriParam(defaultValue = "2s", description = "How often the backlog (the durable's pending count) is checked")
-    private Duration scaleInterval = PoolOptions.DEFAULT_INTERVAL;
-    @UriParam(defaultValue = "10s", description = "How long a lower target must hold before the pool shrinks")
-    private Duration scaleDownAfter = PoolOptions.DEFAULT_SCALE_DOWN_AFTER;
 
     public JetStreamEndpoint(String uri, JetStreamComponent component, String stream) {
         super(uri, component);
@@ -170,55 +159,5 @@ public class JetStreamEndpoint extends DefaultEndpoint {
 
     public void setFetchTimeout(Duration fetchTimeout) {
         this.fetchTimeout = fetchTimeout;
-    }
-
-    PoolOptions pool() {
-        PoolOptions pool = new PoolOptions();
-        pool.setMinConsumers(minConsumers);
-        pool.setMaxConsumers(maxConsumers);
-        pool.setScaleThreshold(scaleThreshold);
-        pool.setScaleInterval(scaleInterval);
-        pool.setScaleDownAfter(scaleDownAfter);
-        return pool;
-    }
-
-    public Integer getMinConsumers() {
-        return minConsumers;
-    }
-
-    public void setMinConsumers(Integer minConsumers) {
-        this.minConsumers = minConsumers;
-    }
-
-    public Integer getMaxConsumers() {
-        return maxConsumers;
-    }
-
-    public void setMaxConsumers(Integer maxConsumers) {
-        this.maxConsumers = maxConsumers;
-    }
-
-    public int getScaleThreshold() {
-        return scaleThreshold;
-    }
-
-    public void setScaleThreshold(int scaleThreshold) {
-        this.scaleThreshold = scaleThreshold;
-    }
-
-    public Duration getScaleInterval() {
-        return scaleInterval;
-    }
-
-    public void setScaleInterval(Duration scaleInterval) {
-        this.scaleInterval = scaleInterval;
-    }
-
-    public Duration getScaleDownAfter() {
-        return scaleDownAfter;
-    }
-
-    public void setScaleDownAfter(Duration scaleDownAfter) {
-        this.scaleDownAfter = scaleDownAfter;
     }
 }

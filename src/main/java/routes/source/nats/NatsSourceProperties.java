@@ -1,6 +1,7 @@
 package routes.source.nats;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -27,7 +28,12 @@ import org.springframework.validation.annotation.Validated;
  *                      unit); false: one exchange per message
  * @param maxAckPending messages delivered and not yet acked, over all instances (the server's bound on in-flight)
  * @param maxInFlight   messages one instance has handed to the pipeline and not yet acked or nakked
- * @param concurrency   pull loops per instance
+ * @param concurrency   pull loops per instance (the default of {@code minConsumers})
+ * @param minConsumers  pull loops at least (default: {@code concurrency}; routes.config.PoolDefaults)
+ * @param maxConsumers  pull loops at most (default: 2 × {@code minConsumers})
+ * @param scaleThreshold messages pending for the durable per pull loop: the pool's target is ceil(pending / this)
+ * @param scaleInterval how often the durable's pending count is checked
+ * @param scaleDownAfter how long a lower target must hold before the pool shrinks to it
  * @param ackWait       how long JetStream waits for an ack before redelivering (kept alive while in flight)
  * @param maxDeliver    deliveries of one message at most, enforced by the app: the last is retried in process,
  *                      then dead-lettered (the server-side consumer's max_deliver is unlimited, so that a crash
@@ -58,6 +64,11 @@ public record NatsSourceProperties(
         @DefaultValue("20000") @Min(1) int maxAckPending,
         @DefaultValue("5000") @Min(1) int maxInFlight,
         @DefaultValue("2") @Min(1) @Max(64) int concurrency,
+        @Min(1) @Max(64) Integer minConsumers,
+        @Min(1) @Max(128) Integer maxConsumers,
+        @DefaultValue("1000") @Min(1) int scaleThreshold,
+        @DefaultValue("2s") @NotNull Duration scaleInterval,
+        @DefaultValue("30s") @NotNull Duration scaleDownAfter,
         @DefaultValue("30s") @NotNull Duration ackWait,
         @DefaultValue("5") @Min(1) int maxDeliver,
         @DefaultValue("1s") @NotNull Duration fetchTimeout,
@@ -69,6 +80,12 @@ public record NatsSourceProperties(
         @DefaultValue("500ms") @NotNull Duration reconnectWait,
         @DefaultValue @Valid Auth auth,
         @DefaultValue @Valid Tls tls) {
+
+    /** A pool needs max-consumers >= min-consumers (both default from concurrency: routes.config.PoolDefaults). */
+    @AssertTrue(message = "max-consumers must be at least min-consumers")
+    public boolean isPoolRangeValid() {
+        return minConsumers == null || maxConsumers == null || maxConsumers >= minConsumers;
+    }
 
     /**
      * A stream's limits, applied when the app creates it, always with {@code discard: new}: on a workqueue

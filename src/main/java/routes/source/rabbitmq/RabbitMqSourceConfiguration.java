@@ -1,6 +1,9 @@
 package routes.source.rabbitmq;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
 import org.springframework.amqp.core.Binding;
 import org.springframework.amqp.core.BindingBuilder;
 import org.springframework.amqp.core.Declarables;
@@ -13,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import routes.config.IngestProperties;
+import routes.source.consumer.SourceConsumer;
 
 /**
  * The RabbitMQ source's beans, all or nothing on {@code ingest.sources.rabbitmq.enabled}: the CONTRACT §2
@@ -72,6 +76,23 @@ public class RabbitMqSourceConfiguration {
         // Bodies stay bytes from the broker to the dead letter.
         component.setMessageConverter(new RawBodyMessageConverter());
         return component;
+    }
+
+    /**
+     * {@code ingest_workers{source="rabbitmq",queue}}: the listener container's consumers running now, as
+     * the other sources show their pools (0 while the route is stopped).
+     */
+    @Bean
+    MeterBinder rabbitMqWorkersGauge(CamelContext camel, RabbitMqSourceProperties properties) {
+        return registry -> Gauge.builder(SourceConsumer.WORKERS_GAUGE, camel, RabbitMqSourceConfiguration::activeConsumers)
+                .tag("source", RabbitMqSource.NAME).tag("queue", properties.queue())
+                .description("Consumer loops of a source").register(registry);
+    }
+
+    static double activeConsumers(CamelContext camel) {
+        Route route = camel.getRoute(ROUTE_ID);
+        return route != null && route.getEndpoint() instanceof BatchingRabbitMqEndpoint endpoint
+                ? endpoint.activeConsumers() : 0;
     }
 
     /** Health component "rabbitmq" (the bean name minus "HealthIndicator"). */

@@ -1,5 +1,6 @@
 package routes.source.rabbitmq;
 
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -18,8 +19,16 @@ import org.springframework.validation.annotation.Validated;
  * @param deadLetterExchange   the durable direct exchange dead letters go to (also the queue's {@code x-dead-letter-exchange})
  * @param deadLetterQueue      the durable queue bound to the dead-letter exchange
  * @param deadLetterRoutingKey the routing/binding key of dead letters (also the queue's {@code x-dead-letter-routing-key})
- * @param concurrency          consumers started at once (each its own channel and prefetch window)
- * @param maxConcurrency       consumers the container may add while the queue stays busy (removed when idle)
+ * @param concurrency          consumers started at once (each its own channel and prefetch window); the default
+ *                             of {@code minConsumers}
+ * @param minConsumers         the container's consumers at least, its {@code concurrentConsumers} (default:
+ *                             {@code concurrency}; routes.config.PoolDefaults)
+ * @param maxConsumers         consumers the container may add while the queue stays busy, its
+ *                             {@code maxConcurrentConsumers} (default: 2 × {@code minConsumers})
+ * @param scaleInterval        a consumer is added at most once per this, after 10 busy receives in a row
+ *                             (Spring AMQP's {@code startConsumerMinInterval})
+ * @param scaleDownAfter       an added consumer idle this long is stopped, at most one per this (Spring AMQP's
+ *                             {@code consecutiveIdleTrigger} and {@code stopConsumerMinInterval})
  * @param prefetch             unacknowledged messages the broker hands one consumer; must cover a few batches
  *                             in flight, because messages stay unacked until their batch commits
  * @param confirmTimeout       the longest a publish waits for the broker's confirm
@@ -39,11 +48,20 @@ public record RabbitMqSourceProperties(
         @DefaultValue("analytics.raw.dlq") @NotBlank String deadLetterQueue,
         @DefaultValue("analytics.raw.dlq") @NotBlank String deadLetterRoutingKey,
         @DefaultValue("2") @Min(1) @Max(64) int concurrency,
-        @DefaultValue("4") @Min(1) @Max(64) int maxConcurrency,
+        @Min(1) @Max(64) Integer minConsumers,
+        @Min(1) @Max(128) Integer maxConsumers,
+        @DefaultValue("10s") @NotNull Duration scaleInterval,
+        @DefaultValue("30s") @NotNull Duration scaleDownAfter,
         @DefaultValue("2000") @Min(1) @Max(65535) int prefetch,
         @DefaultValue("10s") @NotNull Duration confirmTimeout,
         @DefaultValue("true") boolean batching,
         @DefaultValue("500") @Min(1) @Max(10000) int batchSize,
         @DefaultValue("5ms") @NotNull Duration batchWait,
         @DefaultValue("10000") @Min(1) int failedMessagesRemembered) {
+
+    /** A pool needs max-consumers >= min-consumers (both default from concurrency: routes.config.PoolDefaults). */
+    @AssertTrue(message = "max-consumers must be at least min-consumers")
+    public boolean isPoolRangeValid() {
+        return minConsumers == null || maxConsumers == null || maxConsumers >= minConsumers;
+    }
 }

@@ -7,8 +7,7 @@ import org.apache.camel.Producer;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
-import org.apache.camel.support.DefaultEndpoint;
-import routes.source.consumer.PoolOptions;
+import routes.source.consumer.PooledEndpoint;
 import routes.source.consumer.RetryDelay;
 
 /**
@@ -20,7 +19,7 @@ import routes.source.consumer.RetryDelay;
  */
 @UriEndpoint(firstVersion = "4.17.0", scheme = RedisQueueComponent.NAME, title = "Redis reliable queue",
         syntax = "redis-queue:key", consumerOnly = true, category = {Category.MESSAGING})
-public class RedisQueueEndpoint extends DefaultEndpoint {
+public class RedisQueueEndpoint extends PooledEndpoint {
 
     /**
      * Exchange property a route may set on a failed message (bytes or text): the entry to park for the
@@ -71,16 +70,6 @@ public class RedisQueueEndpoint extends DefaultEndpoint {
     private String streamField = "payload";
     @UriParam(defaultValue = "redis", description = "The source name on exchanges and in ingest_workers{source}")
     private String source = RedisQueueConsumerSupport.SOURCE;
-    @UriParam(description = "The pool's size at least (default: concurrency)")
-    private Integer minConsumers;
-    @UriParam(description = "The pool's size at most (default: minConsumers: a fixed pool)")
-    private Integer maxConsumers;
-    @UriParam(defaultValue = "1000", description = "Waiting entries per consumer: the pool's target is ceil(backlog / this)")
-    private int scaleThreshold = PoolOptions.DEFAULT_THRESHOLD;
-    @UriParam(defaultValue = "2s", description = "How often the backlog is checked")
-    private Duration scaleInterval = PoolOptions.DEFAULT_INTERVAL;
-    @UriParam(defaultValue = "10s", description = "How long a lower target must hold before the pool shrinks")
-    private Duration scaleDownAfter = PoolOptions.DEFAULT_SCALE_DOWN_AFTER;
 
     public RedisQueueEndpoint(String uri, RedisQueueComponent component, String key) {
         super(uri, component);
@@ -107,16 +96,6 @@ public class RedisQueueEndpoint extends DefaultEndpoint {
                 : new RedisListConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
-    }
-
-    PoolOptions pool() {
-        PoolOptions pool = new PoolOptions();
-        pool.setMinConsumers(minConsumers);
-        pool.setMaxConsumers(maxConsumers);
-        pool.setScaleThreshold(scaleThreshold);
-        pool.setScaleInterval(scaleInterval);
-        pool.setScaleDownAfter(scaleDownAfter);
-        return pool;
     }
 
     RetryDelay retryDelay() {
@@ -284,45 +263,5 @@ public class RedisQueueEndpoint extends DefaultEndpoint {
 
     public void setSource(String source) {
         this.source = source;
-    }
-
-    public Integer getMinConsumers() {
-        return minConsumers;
-    }
-
-    public void setMinConsumers(Integer minConsumers) {
-        this.minConsumers = minConsumers;
-    }
-
-    public Integer getMaxConsumers() {
-        return maxConsumers;
-    }
-
-    public void setMaxConsumers(Integer maxConsumers) {
-        this.maxConsumers = maxConsumers;
-    }
-
-    public int getScaleThreshold() {
-        return scaleThreshold;
-    }
-
-    public void setScaleThreshold(int scaleThreshold) {
-        this.scaleThreshold = scaleThreshold;
-    }
-
-    public Duration getScaleInterval() {
-        return scaleInterval;
-    }
-
-    public void setScaleInterval(Duration scaleInterval) {
-        this.scaleInterval = scaleInterval;
-    }
-
-    public Duration getScaleDownAfter() {
-        return scaleDownAfter;
-    }
-
-    public void setScaleDownAfter(Duration scaleDownAfter) {
-        this.scaleDownAfter = scaleDownAfter;
     }
 }

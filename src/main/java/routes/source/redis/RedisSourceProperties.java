@@ -1,5 +1,6 @@
 package routes.source.redis;
 
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -25,7 +26,13 @@ import org.springframework.validation.annotation.Validated;
  * @param group             the consumer group (stream mode; created if absent, reading from the stream's start)
  * @param consumerName      this instance's consumer name in the group (stream mode); unique per instance
  * @param streamField       the stream entry field holding the message (stream mode)
- * @param concurrency       poller threads; each takes up to {@code batchSize} entries per Redis call
+ * @param concurrency       poller threads; each takes up to {@code batchSize} entries per Redis call (the default
+ *                          of {@code minConsumers})
+ * @param minConsumers      poller threads at least (default: {@code concurrency}; routes.config.PoolDefaults)
+ * @param maxConsumers      poller threads at most (default: 2 × {@code minConsumers})
+ * @param scaleThreshold    waiting entries per poller: the pool's target is ceil(queue length / this), within min and max
+ * @param scaleInterval     how often the queue length is checked
+ * @param scaleDownAfter    how long a lower target must hold before the pool shrinks to it
  * @param batchSize         entries taken per Redis call (a Lua script moves them atomically)
  * @param batching          hand the entries of one Redis call to the pipeline as one batch (its valid, new events
  *                          committed as one unit); false: one exchange per entry
@@ -50,6 +57,11 @@ public record RedisSourceProperties(
         @DefaultValue("ingest-1") @NotBlank String consumerName,
         @DefaultValue("payload") @NotBlank String streamField,
         @DefaultValue("2") @Min(1) @Max(64) int concurrency,
+        @Min(1) @Max(64) Integer minConsumers,
+        @Min(1) @Max(128) Integer maxConsumers,
+        @DefaultValue("1000") @Min(1) int scaleThreshold,
+        @DefaultValue("2s") @NotNull Duration scaleInterval,
+        @DefaultValue("30s") @NotNull Duration scaleDownAfter,
         @DefaultValue("500") @Min(1) @Max(5000) int batchSize,
         @DefaultValue("true") boolean batching,
         @DefaultValue("10000") @Min(1) int maxInFlight,
@@ -58,5 +70,11 @@ public record RedisSourceProperties(
         @DefaultValue("postgres") @Pattern(regexp = "postgres|every-instance") String recoveryLeader,
         @DefaultValue("ingest:idempotency") @NotBlank String idempotencyPrefix,
         @DefaultValue("7d") @NotNull Duration idempotencyTtl) {
+
+    /** A pool needs max-consumers >= min-consumers (both default from concurrency: routes.config.PoolDefaults). */
+    @AssertTrue(message = "max-consumers must be at least min-consumers")
+    public boolean isPoolRangeValid() {
+        return minConsumers == null || maxConsumers == null || maxConsumers >= minConsumers;
+    }
 
 }

@@ -48,6 +48,20 @@ class JetStreamEndpointTest {
     }
 
     @Test
+    void poolOptionsBindToThePoolTheConsumerGets() {
+        JetStreamEndpoint endpoint = camel.getEndpoint("jetstream:INGRESS?subject=s&durable=d&concurrency=3"
+                + "&minConsumers=2&maxConsumers=6&scaleThreshold=50&scaleInterval=100ms&scaleDownAfter=1s",
+                JetStreamEndpoint.class);
+        assertThat(endpoint.pool().min(endpoint.getConcurrency())).isEqualTo(2);
+        assertThat(endpoint.pool().max(endpoint.getConcurrency())).isEqualTo(6);
+        assertThat(endpoint.pool().getScaleThreshold()).isEqualTo(50);
+        assertThat(endpoint.pool().getScaleInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(endpoint.pool().getScaleDownAfter()).isEqualTo(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> camel.getEndpoint("jetstream:INGRESS?subject=s&durable=d&scaleThreshold=0"))
+                .hasStackTraceContaining("scaleThreshold must be at least 1");
+    }
+
+    @Test
     void aConsumerNeedsSubjectDurableAndASensiblePullExpiry() {
         JetStreamEndpoint noDurable = camel.getEndpoint("jetstream:S?subject=s", JetStreamEndpoint.class);
         assertThatThrownBy(() -> noDurable.createConsumer(exchange -> { }))

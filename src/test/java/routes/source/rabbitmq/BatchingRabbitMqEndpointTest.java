@@ -68,6 +68,26 @@ class BatchingRabbitMqEndpointTest {
     }
 
     @Test
+    void thePoolKeysMapOntoTheContainersOwnScaling() {
+        BatchingRabbitMqEndpoint endpoint = endpoint("concurrentConsumers=2&maxConcurrentConsumers=5"
+                + "&startConsumerMinInterval=3s&stopConsumerAfterIdle=20s&batchWait=5ms");
+
+        SimpleMessageListenerContainer container = (SimpleMessageListenerContainer) endpoint.createMessageListenerContainer();
+
+        assertThat(container).extracting("concurrentConsumers").isEqualTo(2);
+        assertThat(container).extracting("maxConcurrentConsumers").isEqualTo(5);
+        assertThat(container).extracting("startConsumerMinInterval").isEqualTo(3000L);
+        assertThat(container).extracting("stopConsumerMinInterval").isEqualTo(20_000L);
+        // 20 s of empty receives of 5 ms each
+        assertThat(container).extracting("consecutiveIdleTrigger").isEqualTo(4000);
+        assertThat(endpoint.activeConsumers()).as("not started").isZero();
+
+        SimpleMessageListenerContainer single = (SimpleMessageListenerContainer)
+                endpoint("batching=false&stopConsumerAfterIdle=20s").createMessageListenerContainer();
+        assertThat(single).extracting("consecutiveIdleTrigger").as("20 s of 1 s receives").isEqualTo(20);
+    }
+
+    @Test
     void withoutBatchingItIsCamelsOwnConsumer() throws Exception {
         BatchingRabbitMqEndpoint endpoint = endpoint("batching=false");
 

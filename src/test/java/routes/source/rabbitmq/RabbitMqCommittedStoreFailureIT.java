@@ -53,7 +53,7 @@ class RabbitMqCommittedStoreFailureIT {
         registry.add("ingest.sources.rabbitmq.prefetch", () -> "20");
         registry.add("ingest.sources.rabbitmq.batch-size", () -> "10");
         registry.add("ingest.sources.rabbitmq.concurrency", () -> "1");
-        registry.add("ingest.sources.rabbitmq.max-concurrency", () -> "1");
+        registry.add("ingest.sources.rabbitmq.max-consumers", () -> "1");
     }
 
     /** A committed-key store that answers lookups but fails every write, as an unreachable Redis would. */

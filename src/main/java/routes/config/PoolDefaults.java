@@ -1,0 +1,68 @@
+package routes.config;
+
+import java.util.List;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
+
+/**
+ * The defaults of the broker sources' consumer pools, which depend on other keys:
+ * {@code ingest.sources.<redis|nats|rabbitmq>.min-consumers} = that source's {@code concurrency}, and
+ * {@code max-consumers} = 2 × {@code min-consumers}. A property source of the lowest precedence, so
+ * application.yml, the environment ({@code INGEST_SOURCES_REDIS_MIN_CONSUMERS}, ...) and test properties
+ * win; it computes on each lookup, so a {@code concurrency} set late (a test's dynamic property) still
+ * counts. The Camel routes' placeholders and the bound properties see the same values.
+ */
+public class PoolDefaults implements EnvironmentPostProcessor, Ordered {
+
+    static final List<String> SOURCES = List.of("redis", "nats", "rabbitmq");
+    static final String PREFIX = "ingest.sources.";
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        environment.getPropertySources().addLast(new Defaults(environment));
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+
+    /**
+     * Keeps the environment in a field, not as its source object: Spring Boot's binder expands a property
+     * source whose source is an environment into that environment's sources, which would include this one.
+     */
+    static final class Defaults extends PropertySource<Object> {
+
+        private final Environment environment;
+
+        Defaults(Environment environment) {
+            super("ingest-pool-defaults");
+            this.environment = environment;
+        }
+
+        @Override
+        public Object getProperty(String name) {
+            if (!name.startsWith(PREFIX)) {
+                return null;
+            }
+            String rest = name.substring(PREFIX.length());
+            int dot = rest.indexOf('.');
+            if (dot < 0 || !SOURCES.contains(rest.substring(0, dot))) {
+                return null;
+            }
+            String source = PREFIX + rest.substring(0, dot) + ".";
+            return switch (rest.substring(dot + 1)) {
+                case "min-consumers" -> environment.getProperty(source + "concurrency");
+                case "max-consumers" -> {
+                    Integer min = environment.getProperty(source + "min-consumers", Integer.class);
+                    yield min == null ? null : Integer.toString(2 * min);
+                }
+                default -> null;
+            };
+        }
+    }
+}
