@@ -131,8 +131,10 @@ class SourceRoutePreconditionTest {
             new PoolDefaults().postProcessEnvironment(environment, null);
             for (String source : SOURCES.keySet()) {
                 for (String key : List.of("min-consumers", "max-consumers")) {
-                    flat.putIfAbsent("ingest.sources." + source + "." + key,
-                            environment.getProperty("ingest.sources." + source + "." + key));
+                    String derived = environment.getProperty("ingest.sources." + source + "." + key);
+                    if (derived != null) { // the broker sources only: HTTP and delivery have no such pool keys
+                        flat.putIfAbsent("ingest.sources." + source + "." + key, derived);
+                    }
                 }
             }
             assertThat(flat).containsEntry("ingest.sources.nats.enabled", "false")
