@@ -57,7 +57,10 @@ public final class IngestExchange {
     public static final String TRACKED = "ingestTracked";
     /** Set on a replayed dead letter, so the idempotent consumer lets it through. */
     public static final String REPLAY = "ingestReplay";
-    /** The idempotency key of the message (set by the validator), read by the idempotent consumer. */
+    /**
+     * The idempotency key of the message ({@code IngestEvent.messageKey()}: a SHA-256 for a message of several
+     * metrics), set by the idempotent consumer stage; the outcome stage remembers this same key once committed.
+     */
     public static final String EVENT_KEY = "ingestEventKey";
     /**
      * What the commit of the exchange's rows did ({@code BatchWriter.Result}, set by the batch aggregator):

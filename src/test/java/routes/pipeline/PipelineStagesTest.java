@@ -103,6 +103,25 @@ class PipelineStagesTest {
     }
 
     @Test
+    void theOutcomeRemembersTheKeyTheIdempotentConsumerCheckedWithoutComputingItAgain() {
+        Exchange m = message(event("keyed").getBytes(StandardCharsets.UTF_8));
+        Exchange batch = batch(new ArrayList<>(List.of(m)));
+        validate.process(batch);
+        duplicates.process(batch);
+        String key = m.getProperty(IngestExchange.EVENT, routes.pipeline.validate.IngestEvent.class).messageKey();
+        assertThat(m.getProperty(IngestExchange.EVENT_KEY)).as("set by the idempotent consumer").isEqualTo(key);
+
+        // The outcome takes the key from the message (a SHA-256 per message, not computed twice per batch).
+        m.setProperty(IngestExchange.EVENT_KEY, "the-checked-key");
+        split.process(batch);
+        MessageBatch.settle(m, MessageOutcome.COMMITTED);
+        outcome.process(batch);
+
+        assertThat(committed.contains("the-checked-key")).isTrue();
+        assertThat(committed.contains(key)).isFalse();
+    }
+
+    @Test
     void aRequestValidatedAsOneIsRefusedWholeWithEveryFieldError() {
         List<Exchange> messages = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

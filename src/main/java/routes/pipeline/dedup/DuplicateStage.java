@@ -33,6 +33,7 @@ public class DuplicateStage implements Processor {
                 continue;
             }
             String key = message.getProperty(IngestExchange.EVENT, IngestEvent.class).messageKey();
+            message.setProperty(IngestExchange.EVENT_KEY, key); // remembered by the outcome stage once committed
             if ((keys != null && !keys.add(key)) || committed.contains(message, key)) {
                 MessageBatch.settle(message, MessageOutcome.DUPLICATE);
                 message.setProperty(Exchange.DUPLICATE_MESSAGE, true); // as Camel's idempotent consumer marks it

@@ -66,9 +66,8 @@ public class OutcomeStage implements Processor {
 
     @SuppressWarnings("unchecked")
     private void committed(Exchange message, long[] c) {
-        IngestEvent event = message.getProperty(IngestExchange.EVENT, IngestEvent.class);
         try {
-            committed.add(message, event.messageKey());
+            committed.add(message, messageKey(message));
         } catch (RuntimeException e) {
             LOG.warn("Message committed, but remembering it as committed failed (a redelivery is written again, "
                     + "idempotently): {}", e.toString());
@@ -95,6 +94,12 @@ public class OutcomeStage implements Processor {
         if (receivedAt != null) {
             metrics.processing(message.getProperty(IngestExchange.SOURCE, "unknown", String.class), receivedAt);
         }
+    }
+
+    /** The key the idempotent consumer checked (computed once: a SHA-256 for a message of several metrics). */
+    private static String messageKey(Exchange message) {
+        String key = message.getProperty(IngestExchange.EVENT_KEY, String.class);
+        return key != null ? key : message.getProperty(IngestExchange.EVENT, IngestEvent.class).messageKey();
     }
 
     private void count(String source, String status, long n) {
