@@ -12,8 +12,6 @@ import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,8 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -210,7 +206,6 @@ public final class NatsBenchmark {
      */
     private static int oneAtATimeConsumer(Connection nats, String db, int events, boolean commitPerMessage)
             throws Exception {
-        ObjectMapper mapper = new ObjectMapper();
         JetStreamSubscription sub = nats.jetStream().subscribe(ONE_SUBJECT, PullSubscribeOptions.builder()
                 .durable("bench_nats_one")
                 .configuration(ConsumerConfiguration.builder().ackPolicy(AckPolicy.Explicit).build()).build());
