@@ -151,10 +151,10 @@ expected=$((events * 3))
 
 # Counting rows: a team's consumer also writes the oversized messages' one row (event ids chaos-bad-*).
 rows() { sql "SELECT count(*) FROM ingest_events WHERE event_id NOT LIKE 'chaos-bad-%'" 2>/dev/null || echo 0; }
-cpu_seconds() { # PID: utime + stime, in seconds
-  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$1/stat"
+cpu_seconds() { # PID: utime + stime, in seconds ("?" once it has exited)
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"
 }
-peak_rss_mb() { awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$1/status"; }
+peak_rss_mb() { awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 alive() { kill -0 "$1" 2>/dev/null || die "$3 exited: $(tail -n 20 "$2")"; }
 stop() { # PID: TERM, at most 30 s, then KILL
   kill -TERM "$1" 2>/dev/null || true
@@ -178,7 +178,7 @@ drain() {
   log "first rows in ($n); draining (at most $drain_timeout s)"
   deadline=$(($(date +%s) + drain_timeout))
   while ((n < $4)) && (($(date +%s) < deadline)); do
-    alive "$1" "$2" "$3"
+    if ! kill -0 "$1" 2>/dev/null; then log "$3 exited before the last row (log: $2)"; break; fi
     sleep 1
     n=$(rows)
   done
