@@ -223,6 +223,7 @@ else
 fi
 app_cpu_total=$cpu_total; app_cpu_first=$cpu_at_first_rows; app_peak_mb=$peak_mb; count=$n
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+app_load=$(cut -d' ' -f1 /proc/loadavg)
 read -r app_rate app_drain < <(rate "$events")
 dead_letters=$(sql "SELECT count(*) FROM dead_letters" 2>/dev/null || echo "?")
 stop "$app_pid"
@@ -240,14 +241,14 @@ if [ "$baseline" = 1 ] && [ "$count" -ge "$expected" ]; then
   "$java_bin" -Xmx512m -cp "$classpath" "${java_args[@]}" routes.bench.OneAtATimeDeployed >"$b_log" 2>&1 &
   yardstick_pid=$!
   drain "$yardstick_pid" "$b_log" "the one-at-a-time worker" $((baseline_events * 3))
-  b_count=$n
+  b_count=$n; b_load=$(cut -d' ' -f1 /proc/loadavg)
   timeout 30 tail --pid="$yardstick_pid" -f /dev/null || true # it stops 2 s after the queue runs dry
   stop "$yardstick_pid"
   yardstick_pid=""
   read -r b_rate b_drain < <(rate "$baseline_events")
   if [ "$b_count" -ge $((baseline_events * 3)) ]; then b_check=PASS; else b_check="FAIL: $b_count of $((baseline_events * 3)) rows"; fi
-  baseline_line=$(awk -v a="$app_rate" -v b="$b_rate" -v e="$baseline_events" -v d="$b_drain" -v c="$b_check" 'BEGIN {
-    printf "  one-at-a-time       %.0f events/s (%d events in %.2f s, a smaller backlog: its rate is steady; %s)\n", b, e, d, c
+  baseline_line=$(awk -v a="$app_rate" -v b="$b_rate" -v e="$baseline_events" -v d="$b_drain" -v c="$b_check" -v l="$b_load" 'BEGIN {
+    printf "  one-at-a-time       %.0f events/s (%d events in %.2f s, a smaller backlog: its rate is steady; load %s at its last row; %s)\n", b, e, d, l, c
     printf "  ratio               %.1fx the one-at-a-time worker (target >= 30x)", a / b }')
 fi
 if [ "$team" = 1 ] && [ "$count" -ge "$expected" ]; then
@@ -269,13 +270,13 @@ if [ "$team" = 1 ] && [ "$count" -ge "$expected" ]; then
   "$java_bin" "${docker_flags[@]}" -Xmx512m -jar "$team_jar" "${team_args[@]}" >"$t_log" 2>&1 &
   yardstick_pid=$!
   drain "$yardstick_pid" "$t_log" "the team's consumer" "$expected"
-  t_count=$n; t_peak_mb=$peak_mb; t_cpu=$(awk -v a="$cpu_total" -v b="$cpu_at_first_rows" 'BEGIN { printf "%.1f", a - b }')
+  t_count=$n; t_peak_mb=$peak_mb; t_load=$(cut -d' ' -f1 /proc/loadavg); t_cpu=$(awk -v a="$cpu_total" -v b="$cpu_at_first_rows" 'BEGIN { printf "%.1f", a - b }')
   stop "$yardstick_pid"
   yardstick_pid=""
   read -r t_rate t_drain < <(rate "$events")
   if [ "$t_count" -ge "$expected" ]; then t_check=PASS; else t_check="FAIL: $t_count of $expected rows"; fi
-  team_line=$(awk -v a="$app_rate" -v t="$t_rate" -v d="$t_drain" -v m="$t_peak_mb" -v c="$t_cpu" -v k="$t_check" 'BEGIN {
-    printf "  team consumer       %.0f events/s (Spring Cloud Stream batch listener + JDBC batches, same backlog, %.2f s; peak RSS %d MB; %s CPU-s after its first rows; %s)\n", t, d, m, c, k
+  team_line=$(awk -v a="$app_rate" -v t="$t_rate" -v d="$t_drain" -v m="$t_peak_mb" -v c="$t_cpu" -v k="$t_check" -v l="$t_load" 'BEGIN {
+    printf "  team consumer       %.0f events/s (Spring Cloud Stream batch listener + JDBC batches, same backlog, %.2f s; peak RSS %d MB; %s CPU-s after its first rows; load %s at its last row; %s)\n", t, d, m, c, l, k
     printf "  ratio to the team   %.2fx (target >= 2x)", a / t }')
 fi
 
@@ -289,6 +290,7 @@ else
   awk -v e="$events" -v r="$count" -v d="$app_drain" 'BEGIN {
     printf "  events/s            %.0f   (first commit to last row)\n  rows/s              %.0f\n  drain               %.2f s\n", e / d, r / d, d }'
 fi
+echo "  load (1 min)        $app_load at the app's last row (2 cores; the run itself makes about 3)"
 echo "  peak RSS (VmHWM)    $app_peak_mb MB"
 echo "  app CPU             ${app_cpu_total} s in all, $(awk -v a="$app_cpu_total" -v b="$app_cpu_first" 'BEGIN { printf "%.1f", a - b }') s after the ${first_what:-first rows}"
 echo "  CPU reference       $cpu_reference s (python3 -c \"sum(range(10**8))\"; 1.6 s on the issue-16 machine)"
