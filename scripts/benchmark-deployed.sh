@@ -1,29 +1,43 @@
 #!/usr/bin/env bash
 # The deployed benchmark (docs/benchmarks.md, "Deployed mode"): the app as users run it, drained from a
-# preloaded backlog. Run through scripts/benchmark.sh:
+# preloaded backlog, or loaded over HTTP. Run through scripts/benchmark.sh:
 #
-#   flock /tmp/ingest-it.lock scripts/benchmark.sh deployed redis|nats|rabbitmq [events]
+#   flock /tmp/ingest-it.lock scripts/benchmark.sh deployed redis|nats|rabbitmq|http [events]
 #
 #   1. a fresh database bench_deployed on the local PostgreSQL (dropped and created again each run);
 #   2. a publisher in a JVM of its own (routes.chaos.ChaosPublisher, test classpath) preloads the backlog
 #      into the run's own queue / stream / list (bench.*, BENCH*, bench:*): [events] distinct events
 #      (default 200000) of 3 metrics, 5 % byte-identical re-sends, 1 % invalid of which about 1 in 7 is over
-#      1 MiB (none for nats: the server's max_payload of 1 MB refuses them at publish);
+#      1 MiB (none for nats: the server's max_payload of 1 MB refuses them at publish; none with
+#      BENCH_NO_OVERSIZED=1, the mix of the 1,000,000-event target);
 #   3. the packaged jar in its own JVM: the Dockerfile's JVM flags plus -Xmx512m, profile brokers, only that
 #      source, the HTTP source off;
 #   4. events/s from the first commit to the last row, from ingest_events.created_at (start-up excluded,
 #      JIT warm-up included), then the app's peak RSS (VmHWM) and CPU seconds, and the machine's CPU
 #      reference (python3 -c "sum(range(10**8))", 1.6 s where the issue-16 targets were set).
 #      FAIL (exit 1) unless every distinct row landed.
+# Yardsticks, each in a JVM of its own after the app has stopped, on the emptied tables of the same database
+# and a backlog of the same mix published again; the run prints the app's ratio to each:
+#   BENCH_BASELINE=1   the one-at-a-time worker (routes.bench.OneAtATimeDeployed: one message, a statement per
+#                      metric and its day's stats recomputed, each committed; the in-process benchmarks' worker)
+#                      on BENCH_BASELINE_EVENTS events (default 2000: its rate is steady, ~400 events/s);
+#   BENCH_TEAM=1       rabbitmq only: a team's own batch consumer (bench/team-consumer: Spring Cloud Stream,
+#                      binder rabbit, batch mode, JDBC batch upserts), same flags and -Xmx512m, on [events].
+# http: no backlog; the app with only the HTTP source, and routes.bench.HttpDeployedLoad in a JVM of its own:
+#   BENCH_HTTP_CLIENTS (8) clients posting arrays of BENCH_HTTP_PER_REQUEST (100) events, each answered 202
+#   once committed, as fast as they go ([events] in all, rows/s); then an open loop at half that request
+#   rate for BENCH_HTTP_LATENCY_SECONDS (20) s: request latency p50 / p99 / max.
 # Everything talks to 127.0.0.1; every wait is bounded (BENCH_START_TIMEOUT 120 s for the first row,
-# BENCH_DRAIN_TIMEOUT 600 s for the rest). The app's log: target/bench-deployed-<broker>.log.
+# BENCH_DRAIN_TIMEOUT for the rest: 600 s, or 1 s per 1,000 events when more). The app's log:
+# target/bench-deployed-<broker>.log (the yardsticks': target/bench-deployed-<broker>-baseline.log, -team.log).
 # Extra app properties: BENCH_APP_ARGS="--ingest.sources.redis.batch-size=... ...".
 # BENCH_JFR=1 records the app with JFR (settings=profile) into target/bench-deployed-<broker>.jfr, written
 # when the run stops the app; summarise it with `jfr summary` or `jfr print --events jdk.ExecutionSample`.
 # A team's routes: BENCH_ROUTES="docs/examples/routes/team-filter.camel.yaml" (one or more route files, or a
 # directory; paths from the project's root), copied into a directory of the run's own that the app loads
 # with --ingest.routes.directory. Another build's jar: BENCH_JAR=path (the publisher still comes from this
-# checkout). scripts/benchmark.sh ab runs interleaved pairs of two such set-ups.
+# checkout). scripts/benchmark.sh ab runs interleaved pairs of two such set-ups; scripts/benchmark.sh backlog
+# compares a 1,000,000-event drain with a 200,000-event one.
 # BENCH_TRACK=1: with status tracking on for every message (--ingest.sources.<broker>.track-status=true,
 # seed 003); the result then counts the message_status rows completed.
 set -euo pipefail
@@ -32,10 +46,17 @@ cd "$(dirname "$0")/.."
 source scripts/lib/packaged-app.sh
 
 broker="${1:-}"
-case "$broker" in rabbitmq | nats | redis) ;; *) echo "usage: scripts/benchmark.sh deployed redis|nats|rabbitmq [events]" >&2; exit 2 ;; esac
+case "$broker" in rabbitmq | nats | redis | http) ;; *) echo "usage: scripts/benchmark.sh deployed redis|nats|rabbitmq|http [events]" >&2; exit 2 ;; esac
 events="${2:-200000}"
 start_timeout="${BENCH_START_TIMEOUT:-120}"
-drain_timeout="${BENCH_DRAIN_TIMEOUT:-600}"
+drain_timeout="${BENCH_DRAIN_TIMEOUT:-$((events / 1000 > 600 ? events / 1000 : 600))}"
+baseline="${BENCH_BASELINE:-0}"
+baseline_events="${BENCH_BASELINE_EVENTS:-2000}"
+team="${BENCH_TEAM:-0}"
+if [ "$team" = 1 ] && [ "$broker" != rabbitmq ]; then echo "BENCH_TEAM=1: rabbitmq only" >&2; exit 2; fi
+if [ "$broker" = http ] && { [ "$baseline" = 1 ] || [ -n "${BENCH_ROUTES:-}" ]; }; then
+  echo "http: no BENCH_BASELINE, no BENCH_ROUTES" >&2; exit 2
+fi
 database=bench_deployed
 started=$(date +%s)
 log() { printf '[bench %3ds] %s\n' "$(($(date +%s) - started))" "$*"; }
@@ -43,8 +64,11 @@ die() { log "ERROR: $*"; exit 1; }
 
 # The issue-16 mix: 1 % invalid, about 1 in 7 of them over 1 MiB (0.14 % of the events), the rest of the
 # kinds ChaosMessages cycles through; NATS: 1 % invalid, none oversized.
-if [ "$broker" = nats ]; then invalid_every=100; oversized=0
-else invalid_every=117; oversized=$(((events + 350) / 700)); fi
+if [ "$broker" = nats ]; then invalid_every=100; oversized_every=0
+else invalid_every=117; oversized_every=700; fi
+if [ "${BENCH_NO_OVERSIZED:-0}" = 1 ]; then oversized_every=0; fi
+oversized_in() { if ((oversized_every > 0)); then echo $((($1 + oversized_every / 2) / oversized_every)); else echo 0; fi; }
+oversized=$(oversized_in "$events")
 
 bash scripts/test-services.sh >/dev/null
 build_packaged_app "${BENCH_JAR:-}"
@@ -64,6 +88,8 @@ case "$broker" in
     app_args+=(--ingest.sources.nats.url=nats://127.0.0.1:4222 --ingest.sources.nats.stream=BENCH
       --ingest.sources.nats.subject=bench.events --ingest.sources.nats.durable=bench_workers
       --ingest.sources.nats.dlq-stream=BENCH_DLQ --ingest.sources.nats.dlq-subject=bench.dlq) ;;
+  http)
+    port=0 ;;
   redis)
     port=6379
     java_args=(-Dchaos.queue=bench:queue -Dchaos.dlq=bench:queue:dlq)
@@ -95,13 +121,18 @@ if [ "${BENCH_JFR:-0}" = 1 ]; then
 fi
 
 app_pid=""
+yardstick_pid=""
 publish() { # events oversized: the publisher deletes the run's queue and dead-letter queue, then preloads
-  "$java_bin" -Xmx1g -cp "$classpath" "${java_args[@]}" -Dchaos.events="$1" -Dchaos.oversized="$2" routes.chaos.ChaosPublisher
+  if [ "$broker" = http ]; then return 0; fi
+  "$java_bin" -Xmx2g -cp "$classpath" "${java_args[@]}" -Dchaos.events="$1" -Dchaos.oversized="$2" routes.chaos.ChaosPublisher
 }
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  if [ -n "$app_pid" ]; then kill -9 "$app_pid" 2>/dev/null || true; wait "$app_pid" 2>/dev/null || true; fi
+  local p
+  for p in "$app_pid" "$yardstick_pid"; do
+    if [ -n "$p" ]; then kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; fi
+  done
   publish 0 0 >/dev/null 2>&1 || true # empties the run's queue and dead-letter queue (up to 300 MB of oversized copies)
   sql "DROP DATABASE IF EXISTS $database WITH (FORCE)" postgres >/dev/null 2>&1 || true
   if [ -n "$routes_dir" ]; then rm -rf "$routes_dir"; fi
@@ -117,62 +148,164 @@ log "CPU reference: python3 -c \"sum(range(10**8))\" took $cpu_reference s (1.6 
 
 sql "DROP DATABASE IF EXISTS $database WITH (FORCE)" postgres >/dev/null
 sql "CREATE DATABASE $database" postgres >/dev/null
-log "publishing the backlog: $events events, invalid every $invalid_every, $oversized over 1 MiB"
-publish "$events" "$oversized" | sed 's/^/  /'
+if [ "$broker" != http ]; then
+  log "publishing the backlog: $events events, invalid every $invalid_every, $oversized over 1 MiB"
+  publish "$events" "$oversized" | sed 's/^/  /'
+fi
 expected=$((events * 3))
+
+# Counting rows: a team's consumer also writes the oversized messages' one row (event ids chaos-bad-*).
+rows() { sql "SELECT count(*) FROM ingest_events WHERE event_id NOT LIKE 'chaos-bad-%'" 2>/dev/null || echo 0; }
+cpu_seconds() { # PID: utime + stime, in seconds ("?" once it has exited)
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"
+}
+peak_rss_mb() { awk '/^VmHWM:/ { printf "%d", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
+alive() { kill -0 "$1" 2>/dev/null || die "$3 exited: $(tail -n 20 "$2")"; }
+stop() { # PID: TERM, at most 30 s, then KILL
+  kill -TERM "$1" 2>/dev/null || true
+  for ((i = 0; i < 120; i++)); do kill -0 "$1" 2>/dev/null || break; sleep 0.25; done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+# drain PID LOG NAME EXPECTED: waits for the first row, then for EXPECTED rows (both bounded); sets n,
+# cpu_at_first_rows, cpu_total, peak_mb (of PID, at the last row)
+drain() {
+  local deadline
+  deadline=$(($(date +%s) + start_timeout))
+  n=0
+  while ((n == 0)); do
+    (($(date +%s) < deadline)) || die "no row from $3 within $start_timeout s of its start (log: $2)"
+    alive "$1" "$2" "$3"
+    sleep 0.5
+    n=$(rows)
+  done
+  cpu_at_first_rows=$(cpu_seconds "$1")
+  log "first rows in ($n); draining (at most $drain_timeout s)"
+  deadline=$(($(date +%s) + drain_timeout))
+  while ((n < $4)) && (($(date +%s) < deadline)); do
+    if ! kill -0 "$1" 2>/dev/null; then log "$3 exited before the last row (log: $2)"; break; fi
+    sleep 1
+    n=$(rows)
+  done
+  cpu_total=$(cpu_seconds "$1")
+  peak_mb=$(peak_rss_mb "$1")
+}
+# events/s (distinct EVENTS over the first commit to the last row) and the drain in seconds
+rate() {
+  local count seconds
+  read -r count seconds < <(sql "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at)) FROM ingest_events" | tr '|' ' ')
+  awk -v e="$1" -v d="$seconds" 'BEGIN { if (d <= 0) d = 0.001; printf "%.0f %.2f\n", e / d, d }'
+}
 
 app_port=$(free_port)
 export INGEST_ADMIN_PASSWORD="bench-$RANDOM$RANDOM" # the brokers profile refuses to start without one
-log "starting the app: $java_bin ${docker_flags[*]} -Xmx512m -jar $jar (brokers profile, $broker only, HTTP source off${routes_dir:+, team routes $routes_dir})"
+if [ "$broker" = http ]; then sources="HTTP only"; else sources="$broker only, HTTP source off"; fi
+log "starting the app: $java_bin ${docker_flags[*]} -Xmx512m -jar $jar (brokers profile, $sources${routes_dir:+, team routes $routes_dir})"
 "$java_bin" "${docker_flags[@]}" -Xmx512m -jar "$jar" --server.port="$app_port" "${app_args[@]}" >"$app_log" 2>&1 &
 app_pid=$!
 
-rows() { sql "SELECT count(*) FROM ingest_events" 2>/dev/null || echo 0; }
-cpu_seconds() { # utime + stime of the app, in seconds
-  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz }' "/proc/$app_pid/stat"
-}
-alive() { kill -0 "$app_pid" 2>/dev/null || die "the app exited: $(tail -n 20 "$app_log")"; }
-
-deadline=$(($(date +%s) + start_timeout))
-n=0
-while ((n == 0)); do
-  (($(date +%s) < deadline)) || die "no row within $start_timeout s of the start (log: $app_log)"
-  alive
-  sleep 0.5
+http_out=""
+if [ "$broker" = http ]; then
+  deadline=$(($(date +%s) + start_timeout))
+  until grep -q 'Started IngestApplication' "$app_log"; do
+    (($(date +%s) < deadline)) || die "the app did not start within $start_timeout s (log: $app_log)"
+    alive "$app_pid" "$app_log" "the app"
+    sleep 0.5
+  done
+  cpu_at_first_rows=$(cpu_seconds "$app_pid"); first_what="start"
+  per_request="${BENCH_HTTP_PER_REQUEST:-100}"; clients="${BENCH_HTTP_CLIENTS:-8}"; latency_s="${BENCH_HTTP_LATENCY_SECONDS:-20}"
+  log "started; $clients clients posting $events events in arrays of $per_request, then an open loop at half that rate for $latency_s s"
+  http_out=$("$java_bin" -Xmx1g -cp "$classpath" -Dbench.db-url="jdbc:postgresql://127.0.0.1:5432/$database" \
+    routes.bench.HttpDeployedLoad "http://127.0.0.1:$app_port/v1/events" "$events" "$per_request" "$clients" "$latency_s") \
+    || die "the HTTP load failed: $http_out"
+  paced_events=$(awk '/^http half rate/ { for (i = 1; i <= NF; i++) if ($i ~ /^events=/) { sub(/events=/, "", $i); print $i } }' <<<"$http_out")
+  expected=$(((events + ${paced_events:-0}) * 3))
   n=$(rows)
-done
-cpu_at_first_rows=$(cpu_seconds)
-log "first rows in ($n); draining (at most $drain_timeout s)"
-deadline=$(($(date +%s) + drain_timeout))
-while ((n < expected)) && (($(date +%s) < deadline)); do
-  alive
-  sleep 1
-  n=$(rows)
-done
-cpu_total=$(cpu_seconds)
-peak_rss_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$app_pid/status")
+  cpu_total=$(cpu_seconds "$app_pid")
+  peak_mb=$(peak_rss_mb "$app_pid")
+else
+  drain "$app_pid" "$app_log" "the app" "$expected"
+fi
+app_cpu_total=$cpu_total; app_cpu_first=$cpu_at_first_rows; app_peak_mb=$peak_mb; count=$n
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-read -r count drain < <(sql "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at)) FROM ingest_events" | tr '|' ' ')
+app_load=$(cut -d' ' -f1 /proc/loadavg)
+read -r app_rate app_drain < <(rate "$events")
 dead_letters=$(sql "SELECT count(*) FROM dead_letters" 2>/dev/null || echo "?")
 tracked=$(sql "SELECT count(*) FILTER (WHERE status = 'completed') || ' completed, ' || count(*) FILTER (WHERE status = 'failed') || ' failed, ' || count(*) || ' in all' FROM message_status" 2>/dev/null || echo "?")
-kill -TERM "$app_pid"
-for ((i = 0; i < 120; i++)); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.25; done
-kill -9 "$app_pid" 2>/dev/null || true
-wait "$app_pid" 2>/dev/null || true
+stop "$app_pid"
 app_pid=""
+
+# The yardsticks: each on the emptied tables, from a backlog of the same mix published again.
+baseline_line=""; team_line=""
+if [ "$baseline" = 1 ] && [ "$count" -ge "$expected" ]; then
+  sql "TRUNCATE ingest_events, daily_stats" >/dev/null
+  b_oversized=$(oversized_in "$baseline_events")
+  log "the one-at-a-time worker: publishing $baseline_events events of the same mix ($b_oversized over 1 MiB)"
+  publish "$baseline_events" "$b_oversized" | sed 's/^/  /'
+  log "starting the one-at-a-time worker (routes.bench.OneAtATimeDeployed, a JVM of its own)"
+  b_log="target/bench-deployed-$broker-baseline.log"
+  "$java_bin" -Xmx512m -cp "$classpath" "${java_args[@]}" routes.bench.OneAtATimeDeployed >"$b_log" 2>&1 &
+  yardstick_pid=$!
+  drain "$yardstick_pid" "$b_log" "the one-at-a-time worker" $((baseline_events * 3))
+  b_count=$n; b_load=$(cut -d' ' -f1 /proc/loadavg)
+  timeout 30 tail --pid="$yardstick_pid" -f /dev/null || true # it stops 2 s after the queue runs dry
+  stop "$yardstick_pid"
+  yardstick_pid=""
+  read -r b_rate b_drain < <(rate "$baseline_events")
+  if [ "$b_count" -ge $((baseline_events * 3)) ]; then b_check=PASS; else b_check="FAIL: $b_count of $((baseline_events * 3)) rows"; fi
+  baseline_line=$(awk -v a="$app_rate" -v b="$b_rate" -v e="$baseline_events" -v d="$b_drain" -v c="$b_check" -v l="$b_load" 'BEGIN {
+    printf "  one-at-a-time       %.0f events/s (%d events in %.2f s, a smaller backlog: its rate is steady; load %s at its last row; %s)\n", b, e, d, l, c
+    printf "  ratio               %.1fx the one-at-a-time worker (target >= 30x)", a / b }')
+fi
+if [ "$team" = 1 ] && [ "$count" -ge "$expected" ]; then
+  team_jar=bench/team-consumer/target/team-batch-consumer-0.1.0-SNAPSHOT.jar
+  if [ ! -f "$team_jar" ] || [ bench/team-consumer/pom.xml -nt "$team_jar" ] \
+    || [ -n "$(find bench/team-consumer/src -newer "$team_jar" -type f -print -quit)" ]; then
+    log "building the team's consumer: ./mvnw -B -q -f bench/team-consumer/pom.xml -DskipTests package"
+    ./mvnw -B -q -f bench/team-consumer/pom.xml -DskipTests package
+  fi
+  sql "TRUNCATE ingest_events, daily_stats" >/dev/null
+  log "a team's batch consumer: publishing the same backlog again ($events events, $oversized over 1 MiB)"
+  publish "$events" "$oversized" | sed 's/^/  /'
+  t_log="target/bench-deployed-$broker-team.log"
+  log "starting the team's consumer: $java_bin ${docker_flags[*]} -Xmx512m -jar $team_jar"
+  # shellcheck disable=SC2206 # BENCH_TEAM_ARGS is a list of --key=value words
+  team_args=(--spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$database" --spring.rabbitmq.host=127.0.0.1
+    --spring.cloud.stream.bindings.events-in-0.destination=bench.raw.q --spring.cloud.stream.bindings.events-in-0.group=bench.raw.q
+    ${BENCH_TEAM_ARGS:-})
+  "$java_bin" "${docker_flags[@]}" -Xmx512m -jar "$team_jar" "${team_args[@]}" >"$t_log" 2>&1 &
+  yardstick_pid=$!
+  drain "$yardstick_pid" "$t_log" "the team's consumer" "$expected"
+  t_count=$n; t_peak_mb=$peak_mb; t_load=$(cut -d' ' -f1 /proc/loadavg); t_cpu=$(awk -v a="$cpu_total" -v b="$cpu_at_first_rows" 'BEGIN { printf "%.1f", a - b }')
+  stop "$yardstick_pid"
+  yardstick_pid=""
+  read -r t_rate t_drain < <(rate "$events")
+  if [ "$t_count" -ge "$expected" ]; then t_check=PASS; else t_check="FAIL: $t_count of $expected rows"; fi
+  team_line=$(awk -v a="$app_rate" -v t="$t_rate" -v d="$t_drain" -v m="$t_peak_mb" -v c="$t_cpu" -v k="$t_check" -v l="$t_load" 'BEGIN {
+    printf "  team consumer       %.0f events/s (Spring Cloud Stream batch listener + JDBC batches, same backlog, %.2f s; peak RSS %d MB; %s CPU-s after its first rows; load %s at its last row; %s)\n", t, d, m, c, l, k
+    printf "  ratio to the team   %.2fx (target >= 2x)", a / t }')
+fi
 
 echo
 echo "deployed $broker, $events events ($expected rows), $(date -u +%FT%TZ), $(git rev-parse --short HEAD)"
 echo "  jar                 $jar"
 echo "  team routes         ${BENCH_ROUTES:-none}"
 echo "  track-status        $([ "${BENCH_TRACK:-0}" = 1 ] && echo "on (message_status: $tracked)" || echo off)"
-awk -v e="$events" -v r="$count" -v d="$drain" 'BEGIN {
-  if (d <= 0) d = 0.001
-  printf "  events/s            %.0f   (first commit to last row)\n  rows/s              %.0f\n  drain               %.2f s\n", e / d, r / d, d }'
-echo "  peak RSS (VmHWM)    $((peak_rss_kb / 1024)) MB"
-echo "  app CPU             ${cpu_total} s in all, $(awk -v a="$cpu_total" -v b="$cpu_at_first_rows" 'BEGIN { printf "%.1f", a - b }') s after the first rows"
+if [ "$broker" = http ]; then
+  echo "  ${http_out//$'\n'/$'\n'  }"
+else
+  awk -v e="$events" -v r="$count" -v d="$app_drain" 'BEGIN {
+    printf "  events/s            %.0f   (first commit to last row)\n  rows/s              %.0f\n  drain               %.2f s\n", e / d, r / d, d }'
+fi
+echo "  load (1 min)        $app_load at the app's last row (2 cores; the run itself makes about 3)"
+echo "  peak RSS (VmHWM)    $app_peak_mb MB"
+echo "  app CPU             ${app_cpu_total} s in all, $(awk -v a="$app_cpu_total" -v b="$app_cpu_first" 'BEGIN { printf "%.1f", a - b }') s after the ${first_what:-first rows}"
 echo "  CPU reference       $cpu_reference s (python3 -c \"sum(range(10**8))\"; 1.6 s on the issue-16 machine)"
-echo "  dead letters        $dead_letters (the mix has $(((events - invalid_every / 2 + invalid_every - 1) / invalid_every + oversized)) invalid messages)"
+if [ "$broker" != http ]; then
+  echo "  dead letters        $dead_letters (the mix has $(((events - invalid_every / 2 + invalid_every - 1) / invalid_every + oversized)) invalid messages, $oversized over 1 MiB)"
+fi
+if [ -n "$baseline_line" ]; then echo "$baseline_line"; fi
+if [ -n "$team_line" ]; then echo "$team_line"; fi
 if [ "$count" -ge "$expected" ]; then
   echo "  rows                $count of $expected: PASS"
 else

@@ -5,7 +5,13 @@
 # drained from a backlog a separate publisher preloads; events/s from the first commit to the last row,
 # peak RSS, CPU seconds and the machine's CPU reference (scripts/benchmark-deployed.sh):
 #   flock /tmp/ingest-it.lock scripts/benchmark.sh deployed redis|nats|rabbitmq [events]
-# (BENCH_ROUTES=<route files or dir>: with a team's routes loaded; BENCH_JAR=<jar>: another build's jar.)
+#   flock /tmp/ingest-it.lock scripts/benchmark.sh deployed http [events]   # 8 clients, arrays of 100; then p50/p99 at half rate
+# (BENCH_ROUTES=<route files or dir>: with a team's routes loaded; BENCH_JAR=<jar>: another build's jar;
+#  BENCH_BASELINE=1: also the one-at-a-time worker and the ratio; BENCH_TEAM=1 (rabbitmq): also a team's
+#  Spring Cloud Stream batch consumer and the ratio; BENCH_NO_OVERSIZED=1: the mix without messages over 1 MiB.)
+# The long backlog: a 1,000,000-event drain against a 200,000-event one, rate and peak RSS compared
+# (scripts/benchmark-backlog.sh):
+#   flock /tmp/ingest-it.lock scripts/benchmark.sh backlog redis|nats|rabbitmq [events=1000000] [base=200000]
 # A/B: interleaved pairs of the deployed mode on two jars (or one jar with and without team routes),
 # each run and the medians (scripts/benchmark-ab.sh):
 #   flock /tmp/ingest-it.lock scripts/benchmark.sh ab redis|nats|rabbitmq <jarA|.> <jarB|.> [pairs=3] [events=200000]
@@ -17,10 +23,11 @@
 # In-process mode "foo" runs routes.bench.FooBenchmark (src/test/java/routes/bench/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode="${1:?usage: scripts/benchmark.sh deployed redis|nats|rabbitmq [events]  |  scripts/benchmark.sh <in-process mode> [args...]}"
+mode="${1:?usage: scripts/benchmark.sh deployed redis|nats|rabbitmq|http [events]  |  ab ...  |  backlog ...  |  <in-process mode> [args...]}"
 shift
 if [ "$mode" = deployed ]; then exec bash scripts/benchmark-deployed.sh "$@"; fi
 if [ "$mode" = ab ]; then exec bash scripts/benchmark-ab.sh "$@"; fi
+if [ "$mode" = backlog ]; then exec bash scripts/benchmark-backlog.sh "$@"; fi
 class="routes.bench.$(tr '[:lower:]' '[:upper:]' <<< "${mode:0:1}")${mode:1}Benchmark"
 bash scripts/test-services.sh >/dev/null
 ./mvnw -q -B -DskipTests test-compile

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # sets variables for the scripts that source it
 # Sourced by scripts/chaos.sh and scripts/benchmark-deployed.sh: what both need to run the packaged jar
 # as its own JVM next to a publisher from the test classpath (routes.chaos.ChaosPublisher).
 #   port_open PORT           true when something listens on 127.0.0.1:PORT
@@ -7,9 +8,9 @@
 #                            with JAR (another build's jar, e.g. main's for an A/B run), runs that one and
 #                            only compiles this checkout's test classes for the publisher
 #   dockerfile_jvm_flags     the JVM flags of the Dockerfile's ENTRYPOINT (e.g. -XX:MaxRAMPercentage=75)
-#   single_source_app_args BROKER JDBC_URL
-#                            sets app_args: the brokers profile with only BROKER's source on, HTTP off,
-#                            PostgreSQL at JDBC_URL (user postgres)
+#   single_source_app_args SOURCE JDBC_URL
+#                            sets app_args: the brokers profile with only SOURCE's source on (rabbitmq, nats,
+#                            redis: HTTP off; http: every broker source off), PostgreSQL at JDBC_URL (user postgres)
 # Run from the project's root directory.
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -30,13 +31,13 @@ build_packaged_app() {
     jar=$1
     if [ ! -f target/test-classes/routes/chaos/ChaosReport.class ]; then ./mvnw -B -q -DskipTests test-compile; fi
   else
-    jar=$(ls target/ingest-routes-*.jar 2>/dev/null | head -n 1 || true)
+    jar=$(find target -maxdepth 1 -name "ingest-routes-*.jar" 2>/dev/null | head -n 1 || true)
   fi
   if [ -z "$jar" ] || [ ! -f target/test-classes/routes/chaos/ChaosReport.class ] || [ pom.xml -nt "$jar" ] \
     || [ -n "$(find src/main -newer "$jar" -type f -print -quit)" ]; then
     echo "building the jar: ./mvnw -B -DskipTests package" >&2
     ./mvnw -B -q -DskipTests package
-    jar=$(ls target/ingest-routes-*.jar | head -n 1)
+    jar=$(find target -maxdepth 1 -name "ingest-routes-*.jar" | head -n 1)
   fi
   if [ ! -s target/chaos-classpath.txt ] || [ pom.xml -nt target/chaos-classpath.txt ]; then
     ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile=target/chaos-classpath.txt >/dev/null
@@ -50,8 +51,8 @@ dockerfile_jvm_flags() {
 }
 
 single_source_app_args() {
-  app_args=(--spring.profiles.active=brokers --spring.datasource.url="$2"
-    --spring.datasource.username=postgres --ingest.sources.http.enabled=false)
+  app_args=(--spring.profiles.active=brokers --spring.datasource.url="$2" --spring.datasource.username=postgres)
+  if [ "$1" != http ]; then app_args+=(--ingest.sources.http.enabled=false); fi
   local other
   for other in rabbitmq nats redis; do
     if [ "$other" != "$1" ]; then app_args+=(--ingest.sources."$other".enabled=false); fi

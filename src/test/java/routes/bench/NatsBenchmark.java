@@ -12,8 +12,6 @@ import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,8 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -205,33 +201,17 @@ public final class NatsBenchmark {
     }
 
     /**
-     * The seeds' worker: fetch 1, INSERT each metric on its own, recompute that day's stats by query, ack;
-     * each statement committed on its own, or with {@code commitPerMessage} one transaction per message.
+     * The seeds' worker ({@link OneAtATimeWorker}) fed by fetch 1, ack; each statement committed on its own,
+     * or with {@code commitPerMessage} one transaction per message.
      */
     private static int oneAtATimeConsumer(Connection nats, String db, int events, boolean commitPerMessage)
             throws Exception {
-        ObjectMapper mapper = new ObjectMapper();
         JetStreamSubscription sub = nats.jetStream().subscribe(ONE_SUBJECT, PullSubscribeOptions.builder()
                 .durable("bench_nats_one")
                 .configuration(ConsumerConfiguration.builder().ackPolicy(AckPolicy.Explicit).build()).build());
         int done = 0;
         try (java.sql.Connection c = DriverManager.getConnection(db, TestDatabase.USER, "");
-             PreparedStatement insert = c.prepareStatement("""
-                     INSERT INTO ingest_events (time, device_id, parameter_key, value, quality, source, event_id)
-                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                     ON CONFLICT (time, device_id, parameter_key) DO UPDATE
-                        SET value = EXCLUDED.value, quality = EXCLUDED.quality, source = EXCLUDED.source,
-                            event_id = EXCLUDED.event_id""");
-             PreparedStatement stats = c.prepareStatement("""
-                     INSERT INTO daily_stats (day, device_id, parameter_key, sample_count, value_sum, value_min, value_max)
-                     SELECT ?::date, device_id, parameter_key, count(*), sum(value), min(value), max(value)
-                       FROM ingest_events
-                      WHERE device_id = ? AND parameter_key = ? AND time >= ?::date AND time < ?::date + 1
-                      GROUP BY device_id, parameter_key
-                     ON CONFLICT (day, device_id, parameter_key) DO UPDATE
-                        SET sample_count = EXCLUDED.sample_count, value_sum = EXCLUDED.value_sum,
-                            value_min = EXCLUDED.value_min, value_max = EXCLUDED.value_max, updated_at = now()""")) {
-            c.setAutoCommit(!commitPerMessage);
+             OneAtATimeWorker worker = new OneAtATimeWorker(c, commitPerMessage)) {
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (System.nanoTime() < deadline) {
                 List<Message> batch = sub.fetch(1, Duration.ofSeconds(1));
@@ -239,34 +219,7 @@ public final class NatsBenchmark {
                     break;
                 }
                 Message message = batch.get(0);
-                JsonNode event = mapper.readTree(message.getData());
-                Instant time = Instant.parse(event.get("source_timestamp").asText());
-                UUID device = UUID.fromString(event.get("device_id").asText());
-                java.sql.Date day = java.sql.Date.valueOf(time.atZone(java.time.ZoneOffset.UTC).toLocalDate());
-                for (JsonNode metric : event.get("metrics")) {
-                    String key = metric.get("parameter_key").asText();
-                    insert.setTimestamp(1, Timestamp.from(time));
-                    insert.setObject(2, device);
-                    insert.setString(3, key);
-                    insert.setDouble(4, metric.get("value").asDouble());
-                    if (metric.has("quality")) {
-                        insert.setInt(5, metric.get("quality").asInt());
-                    } else {
-                        insert.setNull(5, java.sql.Types.SMALLINT);
-                    }
-                    insert.setString(6, event.path("protocol").asText(null));
-                    insert.setString(7, event.path("event_id").asText(null));
-                    insert.executeUpdate();
-                    stats.setDate(1, day);
-                    stats.setObject(2, device);
-                    stats.setString(3, key);
-                    stats.setDate(4, day);
-                    stats.setDate(5, day);
-                    stats.executeUpdate();
-                }
-                if (commitPerMessage) {
-                    c.commit();
-                }
+                worker.handle(message.getData());
                 message.ack();
                 done++;
             }

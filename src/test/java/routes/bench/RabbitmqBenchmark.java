@@ -1,7 +1,5 @@
 package routes.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
@@ -9,10 +7,6 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.AMQP;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -146,26 +140,8 @@ public final class RabbitmqBenchmark {
         return jdbc.queryForObject("SELECT coalesce(sum(sample_count), 0) FROM daily_stats", Long.class);
     }
 
-    static final String INSERT = """
-            INSERT INTO ingest_events (time, device_id, parameter_key, value, quality, source, event_id, attributes)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb)
-            ON CONFLICT (time, device_id, parameter_key) DO UPDATE SET value = EXCLUDED.value,
-                quality = EXCLUDED.quality, source = EXCLUDED.source, event_id = EXCLUDED.event_id,
-                attributes = EXCLUDED.attributes
-            """;
-    static final String RECOMPUTE = """
-            INSERT INTO daily_stats (day, device_id, parameter_key, sample_count, value_sum, value_min, value_max, updated_at)
-            SELECT ?::date, device_id, parameter_key, count(*), sum(value), min(value), max(value), now()
-              FROM ingest_events
-             WHERE device_id = ? AND parameter_key = ? AND time >= ?::date AND time < ?::date + 1
-             GROUP BY device_id, parameter_key
-            ON CONFLICT (day, device_id, parameter_key) DO UPDATE SET sample_count = EXCLUDED.sample_count,
-                value_sum = EXCLUDED.value_sum, value_min = EXCLUDED.value_min, value_max = EXCLUDED.value_max,
-                updated_at = EXCLUDED.updated_at
-            """;
-
     /**
-     * The seeds' worker: one message at a time, a statement per metric, stats recomputed per message;
+     * The seeds' worker ({@link OneAtATimeWorker}) taking one message at a time (prefetch 1), acking each;
      * each statement committed on its own, or with {@code commitPerMessage} one transaction per message.
      */
     static double oneAtATime(int events, boolean commitPerMessage) throws Exception {
@@ -179,47 +155,20 @@ public final class RabbitmqBenchmark {
                     .declareQueue(QueueBuilder.durable(SINGLE_QUEUE).build());
             broker.publish(SINGLE_QUEUE, bodies);
         }
-        ObjectMapper json = new ObjectMapper();
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost(RabbitMqTestBroker.HOST);
         CountDownLatch done = new CountDownLatch(events);
         try (java.sql.Connection db = DriverManager.getConnection(url, TestDatabase.USER, "");
+             OneAtATimeWorker worker = new OneAtATimeWorker(db, commitPerMessage);
              Connection connection = factory.newConnection();
              Channel channel = connection.createChannel()) {
-            db.setAutoCommit(!commitPerMessage);
-            PreparedStatement insert = db.prepareStatement(INSERT);
-            PreparedStatement recompute = db.prepareStatement(RECOMPUTE);
             channel.basicQos(1);
             long start = System.nanoTime();
             channel.basicConsume(SINGLE_QUEUE, false, new DefaultConsumer(channel) {
                 @Override
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
                     try {
-                        JsonNode event = json.readTree(body);
-                        Instant time = Instant.parse(event.get("source_timestamp").asText());
-                        UUID device = UUID.fromString(event.get("device_id").asText());
-                        java.sql.Date day = java.sql.Date.valueOf(time.atOffset(ZoneOffset.UTC).toLocalDate());
-                        for (JsonNode metric : event.get("metrics")) {
-                            String key = metric.get("parameter_key").asText();
-                            insert.setTimestamp(1, Timestamp.from(time));
-                            insert.setObject(2, device);
-                            insert.setString(3, key);
-                            insert.setDouble(4, metric.get("value").asDouble());
-                            insert.setShort(5, (short) metric.path("quality").asInt());
-                            insert.setString(6, event.path("protocol").asText(null));
-                            insert.setString(7, event.path("event_id").asText(null));
-                            insert.setString(8, metric.has("attributes") ? metric.get("attributes").toString() : null);
-                            insert.executeUpdate();
-                            recompute.setDate(1, day);
-                            recompute.setObject(2, device);
-                            recompute.setString(3, key);
-                            recompute.setDate(4, day);
-                            recompute.setDate(5, day);
-                            recompute.executeUpdate();
-                        }
-                        if (commitPerMessage) {
-                            db.commit();
-                        }
+                        worker.handle(body);
                         getChannel().basicAck(envelope.getDeliveryTag(), false);
                         done.countDown();
                     } catch (Exception e) {

@@ -1,13 +1,9 @@
 package routes.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,55 +92,21 @@ public final class RedisBenchmark {
     }
 
     /**
-     * The seeds' worker: BRPOP one message, INSERT each metric, recompute the day's stats, next; each
-     * statement committed on its own, or with {@code commitPerMessage} one transaction per message.
+     * The seeds' worker ({@link OneAtATimeWorker}) fed by BRPOP one message at a time; each statement
+     * committed on its own, or with {@code commitPerMessage} one transaction per message.
      */
     private static double brpopWorker(String host, int events, boolean commitPerMessage) throws Exception {
         String url = TestDatabase.recreate("bench_redis_brpop");
         Flyway.configure().dataSource(url, TestDatabase.USER, "").locations("classpath:db/migration").load().migrate();
-        ObjectMapper mapper = new ObjectMapper();
         try (Jedis jedis = new Jedis(host, 6379);
-             Connection db = DriverManager.getConnection(url, TestDatabase.USER, "")) {
+             Connection db = DriverManager.getConnection(url, TestDatabase.USER, "");
+             OneAtATimeWorker worker = new OneAtATimeWorker(db, commitPerMessage)) {
             jedis.del(BRPOP_QUEUE);
             push(jedis, BRPOP_QUEUE, events, 0, "brpop");
-            PreparedStatement insert = db.prepareStatement("""
-                    INSERT INTO ingest_events (time, device_id, parameter_key, value, quality, source, event_id)
-                    VALUES (?, ?::uuid, ?, ?, ?, ?, ?)
-                    ON CONFLICT (time, device_id, parameter_key) DO UPDATE SET value = excluded.value""");
-            PreparedStatement stats = db.prepareStatement("""
-                    INSERT INTO daily_stats (day, device_id, parameter_key, sample_count, value_sum, value_min, value_max)
-                    SELECT (time AT TIME ZONE 'UTC')::date, device_id, parameter_key, count(*), sum(value), min(value), max(value)
-                      FROM ingest_events
-                     WHERE device_id = ?::uuid AND parameter_key = ?
-                       AND time >= ?::date AND time < ?::date + 1
-                     GROUP BY 1, 2, 3
-                    ON CONFLICT (day, device_id, parameter_key) DO UPDATE SET sample_count = excluded.sample_count,
-                      value_sum = excluded.value_sum, value_min = excluded.value_min, value_max = excluded.value_max""");
-            db.setAutoCommit(!commitPerMessage);
             long start = System.nanoTime();
             for (int i = 0; i < events; i++) {
                 List<String> popped = jedis.brpop(5, BRPOP_QUEUE);
-                JsonNode event = mapper.readTree(popped.get(1));
-                Instant time = Instant.parse(event.get("source_timestamp").asText());
-                String day = time.toString().substring(0, 10);
-                for (JsonNode metric : event.get("metrics")) {
-                    insert.setTimestamp(1, Timestamp.from(time));
-                    insert.setString(2, event.get("device_id").asText());
-                    insert.setString(3, metric.get("parameter_key").asText());
-                    insert.setDouble(4, metric.get("value").asDouble());
-                    insert.setObject(5, metric.has("quality") ? metric.get("quality").asInt() : null, java.sql.Types.SMALLINT);
-                    insert.setString(6, event.path("protocol").asText(null));
-                    insert.setString(7, event.path("event_id").asText(null));
-                    insert.executeUpdate();
-                    stats.setString(1, event.get("device_id").asText());
-                    stats.setString(2, metric.get("parameter_key").asText());
-                    stats.setString(3, day);
-                    stats.setString(4, day);
-                    stats.executeUpdate();
-                }
-                if (commitPerMessage) {
-                    db.commit();
-                }
+                worker.handle(popped.get(1).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             long elapsed = System.nanoTime() - start;
             BenchReport.print(commitPerMessage ? "redis BRPOP, commit per message" : "redis BRPOP one-at-a-time",

@@ -1,0 +1,107 @@
+package routes.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The HTTP load of the deployed benchmark ({@code scripts/benchmark.sh deployed http}), in a JVM of its own
+ * against the packaged app:
+ * <ol>
+ *   <li><b>max rate</b>: {@code concurrency} clients in a closed loop, each posting the next array of
+ *       {@code perRequest} events (3 metrics each) and waiting for its 202, which the app sends only once the
+ *       rows are committed ({@link HttpBenchmark#run}); rows/s from the first request to the last answer, and
+ *       from the rows' {@code created_at} (first commit to last row) when {@code -Dbench.db-url} is given;</li>
+ *   <li><b>half rate, open loop</b>: requests sent at a fixed rate, half the requests/s measured in 1, for
+ *       {@code latencySeconds}, whether or not earlier ones have been answered; each latency runs from the
+ *       request's scheduled send time to its answer, so a stalled server shows as latency (no coordinated
+ *       omission). Prints p50, p99 and max.</li>
+ * </ol>
+ * Every event id is new (the second phase's follow the first's), so every event is a row.
+ * <pre>java -cp &lt;test classpath&gt; routes.bench.HttpDeployedLoad URL events perRequest concurrency latencySeconds</pre>
+ */
+public final class HttpDeployedLoad {
+
+    private HttpDeployedLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        URI uri = URI.create(args[0]);
+        int events = Integer.parseInt(args[1]);
+        int perRequest = Integer.parseInt(args[2]);
+        int concurrency = Integer.parseInt(args[3]);
+        int latencySeconds = Integer.parseInt(args[4]);
+        String dbUrl = System.getProperty("bench.db-url");
+
+        double eventsPerSecond = HttpBenchmark.run(uri, HttpBenchmark.bodies(0, events, perRequest), concurrency, 0,
+                "http max rate", perRequest, null);
+        if (dbUrl != null) {
+            firstCommitToLastRow(dbUrl, "http max rate, first commit to last row");
+        }
+
+        double requestsPerSecond = eventsPerSecond / perRequest / 2;
+        int requests = (int) Math.max(10, Math.round(requestsPerSecond * latencySeconds));
+        List<String> bodies = HttpBenchmark.bodies(events, requests * perRequest, perRequest);
+        openLoop(uri, bodies, requestsPerSecond, perRequest);
+        System.exit(0); // the HTTP client's selector thread is not a daemon
+    }
+
+    /** Sends each body at its scheduled time, whatever is still unanswered; prints the latency percentiles. */
+    static void openLoop(URI uri, List<String> bodies, double requestsPerSecond, int perRequest) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        LatencyRecorder latency = new LatencyRecorder();
+        AtomicInteger failures = new AtomicInteger();
+        List<CompletableFuture<?>> answers = new ArrayList<>(bodies.size());
+        long start = System.nanoTime();
+        for (int i = 0; i < bodies.size(); i++) {
+            long due = start + (long) (i / requestsPerSecond * 1e9);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait); // the fixed request rate, not a wait for a result
+            }
+            HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i))).build();
+            answers.add(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+                latency.record(System.nanoTime() - due);
+                if (error != null || response.statusCode() != 202) {
+                    failures.incrementAndGet();
+                }
+            }));
+        }
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "%-28s requests=%d events=%d rows=%d time=%.2fs rate=%.1f requests/s "
+                        + "(%.0f rows/s) p50=%.1fms p99=%.1fms max=%.1fms%n", "http half rate, open loop",
+                bodies.size(), (long) bodies.size() * perRequest, 3L * bodies.size() * perRequest, seconds,
+                requestsPerSecond, requestsPerSecond * perRequest * 3, latency.percentileMillis(50),
+                latency.percentileMillis(99), latency.percentileMillis(100));
+        if (failures.get() > 0) {
+            System.out.println("  non-202 answers: " + failures.get());
+        }
+    }
+
+    /** Rows/s from the first commit to the last row, as the deployed broker runs measure. */
+    static void firstCommitToLastRow(String dbUrl, String name) throws Exception {
+        try (Connection db = DriverManager.getConnection(dbUrl, "postgres", "");
+             Statement s = db.createStatement();
+             ResultSet r = s.executeQuery("SELECT count(*), extract(epoch FROM max(created_at) - min(created_at)) "
+                     + "FROM ingest_events")) {
+            r.next();
+            long rows = r.getLong(1);
+            double seconds = Math.max(0.001, r.getDouble(2));
+            System.out.printf(Locale.ROOT, "%-28s rows=%d time=%.2fs rows/s=%.0f events/s=%.0f%n", name, rows, seconds,
+                    rows / seconds, rows / 3 / seconds);
+        }
+    }
+}
