@@ -11,7 +11,7 @@ import org.springframework.core.env.PropertySource;
 /**
  * The defaults of the broker sources' consumer pools, which depend on other keys:
  * {@code ingest.sources.<redis|nats|rabbitmq>.min-consumers} = that source's {@code concurrency}, and
- * {@code max-consumers} = 2 × {@code min-consumers}. A property source of the lowest precedence, so
+ * {@code max-consumers} = 2 × {@code min-consumers} (or RabbitMQ's former {@code max-concurrency}, when set). A property source of the lowest precedence, so
  * application.yml, the environment ({@code INGEST_SOURCES_REDIS_MIN_CONSUMERS}, ...) and test properties
  * win; it computes on each lookup, so a {@code concurrency} set late (a test's dynamic property) still
  * counts. The Camel routes' placeholders and the bound properties see the same values.
@@ -58,6 +58,11 @@ public class PoolDefaults implements EnvironmentPostProcessor, Ordered {
             return switch (rest.substring(dot + 1)) {
                 case "min-consumers" -> environment.getProperty(source + "concurrency");
                 case "max-consumers" -> {
+                    // RabbitMQ's key before the pools (its container's maximum) keeps its meaning
+                    String former = environment.getProperty(source + "max-concurrency");
+                    if (former != null) {
+                        yield former;
+                    }
                     Integer min = environment.getProperty(source + "min-consumers", Integer.class);
                     yield min == null ? null : Integer.toString(2 * min);
                 }

@@ -47,6 +47,17 @@ class PoolDefaultsTest {
     }
 
     @Test
+    void rabbitMqsFormerMaxConcurrencyStillSetsItsMax() {
+        // Before the pools, ingest.sources.rabbitmq.max-concurrency was the container's maximum: a deployment
+        // that sets it keeps its meaning (max-consumers, when that is not set itself).
+        keys.put("ingest.sources.rabbitmq.concurrency", "2");
+        keys.put("ingest.sources.rabbitmq.max-concurrency", "7");
+        assertThat(environment().getProperty("ingest.sources.rabbitmq.max-consumers")).isEqualTo("7");
+        keys.put("ingest.sources.rabbitmq.max-consumers", "3");
+        assertThat(environment().getProperty("ingest.sources.rabbitmq.max-consumers")).isEqualTo("3");
+    }
+
+    @Test
     void aConcurrencySetLaterStillCounts() {
         StandardEnvironment environment = environment();
         assertThat(environment.getProperty("ingest.sources.redis.min-consumers")).isNull();
