@@ -25,11 +25,13 @@ run() { # events → "events/s peak-MB", or nothing when the run failed
   fi
 }
 
+cpu_ref() { awk '/^  CPU reference/ { print "CPU reference " $3 " s" }' "target/bench-backlog/$1.log"; }
+
 echo "backlog deployed $broker, $base then $events events, no oversized messages, $(date -u +%FT%TZ), $(git rev-parse --short HEAD)"
 read -r base_rate base_mb < <(run "$base") || true
-echo "  $base events: ${base_rate:-failed} events/s, peak RSS ${base_mb:-?} MB ($(grep -m1 'CPU reference' "target/bench-backlog/$base.log" | sed 's/^ *//'))"
+echo "  $base events: ${base_rate:-failed} events/s, peak RSS ${base_mb:-?} MB ($(cpu_ref "$base"))"
 read -r big_rate big_mb < <(run "$events") || true
-echo "  $events events: ${big_rate:-failed} events/s, peak RSS ${big_mb:-?} MB ($(grep -m1 'CPU reference' "target/bench-backlog/$events.log" | sed 's/^ *//'))"
+echo "  $events events: ${big_rate:-failed} events/s, peak RSS ${big_mb:-?} MB ($(cpu_ref "$events"))"
 if [ -z "${base_rate:-}" ] || [ -z "${big_rate:-}" ]; then exit 1; fi
 awk -v a="$base_rate" -v b="$big_rate" -v ma="$base_mb" -v mb="$big_mb" 'BEGIN {
   r = 100 * b / a; d = mb - ma
