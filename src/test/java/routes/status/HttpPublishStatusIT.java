@@ -106,15 +106,6 @@ class HttpPublishStatusIT {
     @ParameterizedTest
     @ValueSource(strings = {"rabbitmq", "nats", "redis"})
     void publishedEventsAreQueuedAtThe202AndTheBrokerSourceCompletesTheSameRow(String broker) throws Exception {
-        jdbc.execute("""
-                CREATE OR REPLACE FUNCTION it_hold_running() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                  IF NEW.status = 'running' THEN PERFORM pg_advisory_xact_lock_shared(%d); END IF;
-                  RETURN NEW;
-                END $$""".formatted(HOLD));
-        jdbc.execute("DROP TRIGGER IF EXISTS it_hold_running ON message_status");
-        jdbc.execute("CREATE TRIGGER it_hold_running BEFORE INSERT OR UPDATE ON message_status FOR EACH ROW"
-                + " EXECUTE FUNCTION it_hold_running()");
         String producerId = "pub-" + broker + "-" + UUID.randomUUID();
         String fieldId = "field-" + UUID.randomUUID();
         String plain = event(null);
@@ -124,7 +115,8 @@ class HttpPublishStatusIT {
                 ? List.of(MessageIds.hash(MAPPER.readTree(plain).toString().getBytes(StandardCharsets.UTF_8)), fieldId)
                 : List.of(producerId + ":0", producerId + ":1");
 
-        try (AppProcess app = startApp(broker)) {
+        try (AppProcess app = startApp(broker)) { // its start-up migrates the database: message_status exists after
+            holdRunning();
             Map<String, JsonNode> queued = new LinkedHashMap<>();
             try (Connection hold = DriverManager.getConnection(url, TestDatabase.USER, "");
                  Statement s = hold.createStatement()) {
@@ -157,9 +149,20 @@ class HttpPublishStatusIT {
             }
             assertThat(jdbc.queryForList("SELECT message_id FROM message_status WHERE status <> 'completed'", String.class))
                     .as("no row left behind under another id").isEmpty();
-        } finally {
-            jdbc.execute("DROP TRIGGER IF EXISTS it_hold_running ON message_status");
-        }
+        } // the trigger stays (the next case replaces it): harmless without the lock held
+    }
+
+    /** While the test holds advisory lock HOLD, every write of "running" waits. */
+    static void holdRunning() {
+        jdbc.execute("""
+                CREATE OR REPLACE FUNCTION it_hold_running() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF NEW.status = 'running' THEN PERFORM pg_advisory_xact_lock_shared(%d); END IF;
+                  RETURN NEW;
+                END $$""".formatted(HOLD));
+        jdbc.execute("DROP TRIGGER IF EXISTS it_hold_running ON message_status");
+        jdbc.execute("CREATE TRIGGER it_hold_running BEFORE INSERT OR UPDATE ON message_status FOR EACH ROW"
+                + " EXECUTE FUNCTION it_hold_running()");
     }
 
     static JsonNode status(AppProcess app, String id) throws Exception {
