@@ -69,10 +69,11 @@ public class MessageStatusTracker implements CommitParticipant {
 
     /**
      * Messages a source received and handed to a broker (HTTP {@code publish-to}): queued, in one statement;
-     * the broker source's own tracking continues each row under the same id.
+     * the broker source's own tracking continues each row under the same id. Not with
+     * {@code ingest.status.record-running=false}: then only the commits write.
      */
     public void received(String source, List<String> messageIds) {
-        if (messageIds.isEmpty()) {
+        if (messageIds.isEmpty() || !properties.recordRunning()) {
             return;
         }
         try {
