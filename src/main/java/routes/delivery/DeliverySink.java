@@ -130,10 +130,11 @@ public class DeliverySink implements Processor {
                 original.getBytes(StandardCharsets.UTF_8));
         headers.put(DeadLetterHeaders.DEAD_LETTER_ID, deadLetterId);
         transaction.executeWithoutResult(tx -> {
-            deadLetters.record(deadLetterId, false, SOURCE, properties.queue(), null, ErrorType.EXHAUSTED.label(), error, attempt, original,
-                    headers, failedAt);
+            Long row = deadLetters.record(deadLetterId, false, SOURCE, properties.queue(), null, ErrorType.EXHAUSTED.label(),
+                    error, attempt, original, headers, failedAt).orElse(null);
             if (properties.trackStatus()) {
-                status.dead(SOURCE, message.messageId(), attempt, error);
+                // Linked to its dead letter: the row just written, or (recorded before a crash) found by identity.
+                status.failed(SOURCE, message.messageId(), attempt, error, row, deadLetterId);
             }
         });
         ObjectNode entry = (ObjectNode) mapper.valueToTree(headers);

@@ -23,6 +23,14 @@ public interface IngestSource extends MonitoredQueue {
         return true;
     }
 
+    /**
+     * Whether {@link #publish} carries the headers to its consumer (a message id among them); a Redis list
+     * entry is the body alone.
+     */
+    default boolean carriesHeaders() {
+        return true;
+    }
+
     /** Publishes to the dead-letter destination and returns only once the broker has confirmed it. */
     void publishDeadLetter(byte[] body, Map<String, String> headers) throws Exception;
 

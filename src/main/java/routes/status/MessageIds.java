@@ -45,6 +45,18 @@ public final class MessageIds {
         return id != null ? id : hash(body);
     }
 
+    /**
+     * The id of a message published with this body, as the broker source will find it: the producer's id
+     * when usable, else the body's {@code message_id} field, else its hash (HTTP {@code publish-to}).
+     */
+    public static String of(String producerId, byte[] body) {
+        String id = usable(producerId);
+        if (id == null) {
+            id = bodyField(body);
+        }
+        return id != null ? id : hash(body);
+    }
+
     /** The message as received: the body kept for the dead letters, else the body now. */
     static byte[] body(Exchange message) {
         Object body = message.getProperty(IngestExchange.ORIGINAL_BODY);

@@ -6,16 +6,18 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
 /**
  * The {@code message_status} table. The pipeline writes a batch at a time, one multi-row statement per
- * change ({@link #runningAll}, {@link #queuedAll}, and {@link #completedAll} on the connection of the
+ * change ({@link #receivedAll}, {@link #runningAll}, {@link #queuedAll}, and {@link #completedAll} on the connection of the
  * transaction that commits the rows); the delivery sink and the dead-letter route write one row at a time.
  * Multi-row writes lock rows in id order, so two batches sharing ids cannot deadlock.
  */
@@ -72,6 +74,15 @@ public class MessageStatusStore {
                SET status = 'queued', attempts = GREATEST(s.attempts, EXCLUDED.attempts),
                    last_error = EXCLUDED.last_error, updated_at = now()
              WHERE s.status NOT IN ('completed', 'failed', 'dead')
+            """;
+
+    // Received and waiting in a broker (HTTP publish-to, at the 202), written after the broker's confirm: a row
+    // already there (the broker source took it first, or an earlier send of the same message) is left alone.
+    private static final String RECEIVED_ALL = """
+            INSERT INTO message_status AS s (message_id, source, status, attempts, received_at, updated_at)
+            SELECT id, ?, 'queued', 0, now(), now() FROM unnest(?::text[]) WITH ORDINALITY AS u(id, ord)
+             ORDER BY u.ord
+            ON CONFLICT (message_id) DO NOTHING
             """;
 
     private static final String COMPLETE_ALL = """
@@ -156,6 +167,21 @@ public class MessageStatusStore {
                 ps.setArray(2, c.createArrayOf("text", sources));
                 ps.setArray(3, c.createArrayOf("int4", attempts));
                 ps.setArray(4, c.createArrayOf("text", startedAt));
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Messages received and queued in a broker, in one statement; ids already tracked keep their row. */
+    public void receivedAll(String source, Collection<String> messageIds) {
+        String[] ids = new TreeSet<>(messageIds).toArray(String[]::new); // id order, as every writer locks
+        if (ids.length == 0) {
+            return;
+        }
+        jdbc.execute((Connection c) -> {
+            try (PreparedStatement ps = c.prepareStatement(RECEIVED_ALL)) {
+                ps.setString(1, source);
+                ps.setArray(2, c.createArrayOf("text", ids));
                 return ps.executeUpdate();
             }
         });

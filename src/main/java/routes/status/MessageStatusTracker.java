@@ -67,6 +67,22 @@ public class MessageStatusTracker implements CommitParticipant {
         return message;
     }
 
+    /**
+     * Messages a source received and handed to a broker (HTTP {@code publish-to}): queued, in one statement;
+     * the broker source's own tracking continues each row under the same id. Not with
+     * {@code ingest.status.record-running=false}: then only the commits write.
+     */
+    public void received(String source, List<String> messageIds) {
+        if (messageIds.isEmpty() || !properties.recordRunning()) {
+            return;
+        }
+        try {
+            store.receivedAll(source, messageIds);
+        } catch (RuntimeException e) {
+            LOG.warn("message_status not updated for {} messages: {}", messageIds.size(), e.getMessage());
+        }
+    }
+
     /** The started messages of a batch are received and running (one statement), if so configured. */
     public void running(List<TrackedMessage> started) {
         if (started.isEmpty() || !properties.recordRunning()) {

@@ -197,7 +197,7 @@ class DeliveryIT {
 
         await().atMost(Duration.ofSeconds(30)).until(() -> redis.opsForList().size(dlq()) == 1);
         Map<String, Object> row = jdbc.queryForMap(
-                "SELECT source, queue, error_type, error_message, attempts, payload FROM dead_letters WHERE payload LIKE '%m-doomed%'");
+                "SELECT id, source, queue, error_type, error_message, attempts, payload FROM dead_letters WHERE payload LIKE '%m-doomed%'");
         assertThat(row.get("source")).isEqualTo("delivery");
         assertThat(row.get("queue")).isEqualTo(queue());
         assertThat(row.get("error_type")).isEqualTo("exhausted");
@@ -214,6 +214,7 @@ class DeliveryIT {
         assertThat(status.status()).isEqualTo("failed");
         assertThat(status.attempts()).isEqualTo(3);
         assertThat(status.lastError()).contains("boom 3");
+        assertThat(status.deadLetterId()).as("linked to its dead letter").isEqualTo(((Number) row.get("id")).longValue());
         assertThat(server.statusReports).hasSize(3);
         assertThat(MAPPER.readTree(server.statusReports.get(2).body()).get("status").asText()).isEqualTo("failed");
     }

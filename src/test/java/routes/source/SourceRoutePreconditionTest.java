@@ -102,7 +102,7 @@ class SourceRoutePreconditionTest {
         // Stand-ins for the beans the routes name.
         camel.getRegistry().bind("rabbitMqDelivery", (Processor) exchange -> { });
         camel.getRegistry().bind("deliverySink", (Processor) exchange -> { });
-        camel.getRegistry().bind("httpPublisher", new HttpPublisher(null, null));
+        camel.getRegistry().bind("httpPublisher", new HttpPublisher(null, null, null));
         camel.getRegistry().bind("httpEventsReader", new HttpEventsReader(null, null, null));
         camel.getRegistry().bind("httpResponses", new HttpResponses(null, null));
         for (Optional source : SOURCES.values()) {

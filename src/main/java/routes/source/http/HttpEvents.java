@@ -13,12 +13,26 @@ import routes.pipeline.validate.IngestEvent;
  * @param parsed    each event as validated
  * @param eventIds  the event_id of each event, or null
  * @param traceId   the request's trace id
+ * @param messageId the request's {@code X-Message-Id}, or null
+ * @param array     whether the request was a JSON array (event n's id is then {@code <messageId>:<n>})
  */
 public record HttpEvents(Supplier<List<byte[]>> documents, List<IngestEvent> parsed, List<String> eventIds,
-                         String traceId) {
+                         String traceId, String messageId, boolean array) {
 
     public HttpEvents {
         documents = new Once<>(documents);
+    }
+
+    public HttpEvents(Supplier<List<byte[]>> documents, List<IngestEvent> parsed, List<String> eventIds, String traceId) {
+        this(documents, parsed, eventIds, traceId, null, false);
+    }
+
+    /** The producer's id of event {@code n} (as {@link HttpEventsReader#messages} gives it), or null. */
+    public String messageId(int n) {
+        if (messageId == null || messageId.isBlank()) {
+            return null;
+        }
+        return array ? messageId + ":" + n : messageId;
     }
 
     /** Each event as its own JSON document, as the pipeline and the brokers take it. */

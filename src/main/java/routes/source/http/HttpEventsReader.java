@@ -64,7 +64,8 @@ public class HttpEventsReader {
             traceId = UUID.randomUUID().toString();
         }
         exchange.setProperty(IngestExchange.TRACE_ID, traceId);
-        return new HttpEvents(request.documents(), events, request.eventIds(), traceId);
+        return new HttpEvents(request.documents(), events, request.eventIds(), traceId,
+                exchange.getMessage().getHeader(MESSAGE_ID, String.class), root.isArray());
     }
 
     /**

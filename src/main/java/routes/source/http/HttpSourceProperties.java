@@ -15,8 +15,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxEventsPerRequest the largest JSON array accepted in one request
  * @param maxRequestBytes     the largest request body read; a longer one is refused with 413 while it is
  *                            read (a declared Content-Length over it at once), so no body fills the heap
- * @param trackStatus         keep a {@code message_status} row per event (id: event_id, else device and
- *                            timestamp), readable at {@code GET /v1/messages/{id}}
+ * @param trackStatus         keep a {@code message_status} row per event (id: routes.status.MessageIds),
+ *                            readable at {@code GET /v1/messages/{id}}; with publish-to, {@code queued} at the 202
  */
 @Validated
 @ConfigurationProperties("ingest.sources.http")

@@ -80,12 +80,15 @@ public class NatsSource implements IngestSource {
 
     /**
      * Publishes with a PubAck; {@code x-message-key} becomes {@code Nats-Msg-Id} so JetStream drops resends
-     * (the key, not the event_id: messages of different parameters share an event_id, CONTRACT §1).
+     * (the key, not the event_id: messages of different parameters share an event_id, CONTRACT §1). With HTTP
+     * status tracking, {@code x-status-id} (the message's status id) is the {@code Nats-Msg-Id} instead, so that
+     * the consumer's tracking continues the row the 202 wrote; JetStream then drops a resend of the same message
+     * id (or of the same body, when the id is its hash) within the duplicate window.
      */
     @Override
     public void publish(byte[] body, Map<String, String> headers) throws Exception {
         PublishOptions.Builder options = PublishOptions.builder().expectedStream(properties.stream());
-        String messageKey = headers.get(HttpPublisher.MESSAGE_KEY);
+        String messageKey = headers.getOrDefault(HttpPublisher.STATUS_ID, headers.get(HttpPublisher.MESSAGE_KEY));
         if (messageKey != null && !messageKey.isEmpty()) {
             options.messageId(NatsHeaderValue.encode(messageKey));
         }

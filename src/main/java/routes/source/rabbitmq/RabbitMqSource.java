@@ -98,9 +98,10 @@ public class RabbitMqSource implements IngestSource {
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         props.setTimestamp(new java.util.Date());
         headers.forEach(props::setHeader);
-        String eventId = headers.get(HttpPublisher.EVENT_ID);
-        if (eventId != null) {
-            props.setMessageId(eventId);
+        // The tracked message's id (HTTP publish-to with track-status), which the consumer reads back; else the event_id.
+        String messageId = headers.getOrDefault(HttpPublisher.STATUS_ID, headers.get(HttpPublisher.EVENT_ID));
+        if (messageId != null) {
+            props.setMessageId(messageId);
         }
         CorrelationData correlation = new CorrelationData(UUID.randomUUID().toString());
         template.send(exchange, routingKey, new Message(body, props), correlation);

@@ -82,6 +82,11 @@ public class RedisSource implements IngestSource {
         }
     }
 
+    @Override
+    public boolean carriesHeaders() {
+        return false;
+    }
+
     /** LPUSH (list) or XADD (stream) of the exact bytes; headers are not carried: a list entry has none. */
     @Override
     public void publish(byte[] body, Map<String, String> headers) {

@@ -11,15 +11,35 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import routes.source.IngestSource;
 import routes.source.IngestSources;
+import routes.status.MessageIds;
+import routes.status.MessageStatusTracker;
 
 /** {@code publish-to}: every event of a request goes to the broker, its documents written once per request. */
 class HttpPublisherTest {
 
     final List<byte[]> published = new ArrayList<>();
-    final IngestSource broker = new IngestSource() {
+    final List<Map<String, String>> headers = new ArrayList<>();
+    final List<String> queued = new ArrayList<>();
+    final MessageStatusTracker tracker = new MessageStatusTracker(null, null, null) {
+        @Override
+        public void received(String source, List<String> messageIds) {
+            assertThat(source).isEqualTo("http");
+            queued.addAll(messageIds);
+        }
+    };
+    final IngestSource broker = broker("redis", false);
+    final IngestSource rabbit = broker("rabbitmq", true);
+
+    IngestSource broker(String name, boolean carriesHeaders) {
+        return new IngestSource() {
         @Override
         public String name() {
-            return "redis";
+            return name;
+        }
+
+        @Override
+        public boolean carriesHeaders() {
+            return carriesHeaders;
         }
 
         @Override
@@ -33,14 +53,68 @@ class HttpPublisherTest {
         }
 
         @Override
-        public void publish(byte[] body, Map<String, String> headers) {
+        public void publish(byte[] body, Map<String, String> sent) {
             published.add(body);
+            headers.add(sent);
         }
 
         @Override
         public void publishDeadLetter(byte[] body, Map<String, String> headers) {
         }
-    };
+        };
+    }
+
+    static final byte[] PLAIN = "{\"n\":0}".getBytes(StandardCharsets.UTF_8);
+    static final byte[] WITH_FIELD = "{\"message_id\":\"in-body\",\"n\":1}".getBytes(StandardCharsets.UTF_8);
+
+    HttpEvents request(String messageId, boolean array, byte[]... documents) {
+        return new HttpEvents(() -> List.of(documents), List.of(), Collections.nCopies(documents.length, null), "t-1",
+                messageId, array);
+    }
+
+    HttpPublisher tracking(IngestSource to) {
+        return new HttpPublisher(new IngestSources(List.of(to)),
+                new HttpSourceProperties(true, to.name(), 100, 16 << 20, true), tracker);
+    }
+
+    @Test
+    void trackedEventsAreQueuedAndPublishedUnderTheIdTheirBrokerSourceWillFind() throws Exception {
+        tracking(rabbit).publish(request("req-1", true, PLAIN, WITH_FIELD));
+
+        assertThat(queued).containsExactly("req-1:0", "req-1:1");
+        assertThat(headers).extracting(h -> h.get(HttpPublisher.STATUS_ID)).containsExactly("req-1:0", "req-1:1");
+    }
+
+    @Test
+    void withoutAProducersIdTheBodyFieldThenTheHashOfTheDocumentAsPublished() throws Exception {
+        tracking(rabbit).publish(request(null, true, PLAIN, WITH_FIELD));
+
+        assertThat(queued).containsExactly(MessageIds.hash(PLAIN), "in-body");
+        assertThat(headers).extracting(h -> h.get(HttpPublisher.STATUS_ID)).containsExactly(MessageIds.hash(PLAIN), "in-body");
+    }
+
+    @Test
+    void aSingleEventKeepsTheProducersIdAsItIs() throws Exception {
+        tracking(rabbit).publish(request("req-2", false, PLAIN));
+
+        assertThat(queued).containsExactly("req-2");
+    }
+
+    @Test
+    void toRedisTheHeaderIsNotCarriedSoTheIdIsWhatTheBodyGives() throws Exception {
+        tracking(broker).publish(request("req-3", true, PLAIN, WITH_FIELD));
+
+        assertThat(queued).containsExactly(MessageIds.hash(PLAIN), "in-body");
+    }
+
+    @Test
+    void untrackedPublishesWriteNoStatusAndNoStatusId() throws Exception {
+        new HttpPublisher(new IngestSources(List.of(rabbit)), new HttpSourceProperties(true, "rabbitmq", 100, 16 << 20, false),
+                tracker).publish(request("req-4", false, PLAIN));
+
+        assertThat(queued).isEmpty();
+        assertThat(headers.get(0)).doesNotContainKey(HttpPublisher.STATUS_ID);
+    }
 
     @Test
     void aTenThousandEventRequestIsWrittenAsDocumentsOnce() throws Exception {
@@ -55,7 +129,7 @@ class HttpPublisherTest {
             return documents;
         }, List.of(), Collections.nCopies(events, null), "t-1");
         HttpPublisher publisher = new HttpPublisher(new IngestSources(List.of(broker)),
-                new HttpSourceProperties(true, "redis", events, 16 << 20, false));
+                new HttpSourceProperties(true, "redis", events, 16 << 20, false), null);
 
         assertThat(publisher.publish(request)).isEqualTo(events);
 

@@ -42,7 +42,7 @@ class HttpSourceRouteTest extends CamelTestSupport {
         HttpSourceProperties properties = new HttpSourceProperties(true, "none", 10_000, 16_777_216, false);
         camel.getRegistry().bind("httpResponses", new HttpResponses(JSON, new IngestMetrics(new SimpleMeterRegistry())));
         camel.getRegistry().bind("httpEventsReader", new HttpEventsReader(new EventParser(JSON), JSON, properties));
-        camel.getRegistry().bind("httpPublisher", new HttpPublisher(null, properties));
+        camel.getRegistry().bind("httpPublisher", new HttpPublisher(null, properties, null));
         camel.getPropertiesComponent().addInitialProperty("ingest.sources.http.enabled", "true");
         return camel;
     }
