@@ -26,13 +26,14 @@ public final class DeliveryQueue {
         endpoint.setProcessingList(properties.processingList());
         endpoint.setOwnProcessingList(true);
         endpoint.setDelayedSet(properties.delayedSet());
-        // One message per take and loop: the pool's size is the number of deliveries under way.
+        // Delivered one by one; a loop takes batch-size messages per Redis call (WORKER_BATCH_SIZE, default 1:
+        // the pool's size is then the number of deliveries under way; at most pool max x batch-size in flight).
         endpoint.setBatching(false);
-        endpoint.setBatchSize(1);
+        endpoint.setBatchSize(properties.batchSize());
         endpoint.setConcurrency(properties.poolMin());
         endpoint.setMinConsumers(properties.poolMin());
         endpoint.setMaxConsumers(properties.poolMax());
-        endpoint.setMaxInFlight(properties.poolMax());
+        endpoint.setMaxInFlight(properties.poolMax() * properties.batchSize());
         endpoint.setScaleThreshold(properties.pool().scaleUpDepth());
         endpoint.setScaleInterval(properties.pool().checkInterval());
         endpoint.setRetryDelay("fixed");

@@ -54,4 +54,23 @@ class DeliveryQueueTest {
         assertThat(endpoint.getRecoveryInterval()).isEqualTo(Duration.ofMillis(250));
         assertThat(endpoint.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(7));
     }
+    @Test
+    void theWorkersBatchSizeIsHowManyMessagesALoopTakesAndBoundsWhatIsInFlight() {
+        // WORKER_BATCH_SIZE (ingest.delivery.batch-size) was documented but not wired: the endpoint took 1 always.
+        Binder binder = new Binder(new MapConfigurationPropertySource(Map.of(
+                "ingest.delivery.batch-size", "3",
+                "ingest.delivery.pool.min", "2",
+                "ingest.delivery.pool.max", "4")));
+        DeliveryProperties properties = binder.bindOrCreate("ingest.delivery", DeliveryProperties.class);
+        IngestProperties ingest = binder.bindOrCreate("ingest", IngestProperties.class);
+        DefaultCamelContext camel = new DefaultCamelContext();
+        camel.addComponent(RedisQueueComponent.NAME, new RedisQueueComponent(new StringRedisTemplate(), ingest,
+                new StaticListableBeanFactory().getBeanProvider(RecoveryGate.class)));
+
+        RedisQueueEndpoint endpoint = DeliveryQueue.endpoint(camel, properties);
+
+        assertThat(endpoint.isBatching()).as("still delivered one by one").isFalse();
+        assertThat(endpoint.getBatchSize()).isEqualTo(3);
+        assertThat(endpoint.getMaxInFlight()).as("pool max x batch size").isEqualTo(12);
+    }
 }
