@@ -12,7 +12,7 @@ import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
 
 /**
- * {@code per-message:direct:<name>[?messages=…&failure=…&handOff=…&step=…]}: a producer-only endpoint. On a
+ * {@code per-message:direct:<name>[?messages=…&failure=…&handOff=…&together=…&step=…]}: a producer-only endpoint. On a
  * batch exchange (routes.pipeline.MessageBatch) it calls the route consuming {@code direct:<name>} with
  * each selected message exchange; the batch goes on once all of them are done.
  * <ul>
@@ -27,6 +27,10 @@ import org.apache.camel.support.DefaultEndpoint;
  * {@code failure=step} (default): a failure in the route fails that message alone with a StepFailedException
  * naming the step ({@code error_type} {@code step}), for the pipeline to dead-letter. {@code failure=keep}:
  * the route's own failure stays on the message, for its source to settle.
+ * <p>
+ * {@code together=true}: the selected messages go to the route as ONE exchange whose body is their list (a batch,
+ * as routes.pipeline.MessageBatch reads it), on the calling thread, so that the route handles them at once (the
+ * dead letters: one transaction, one broker round trip); the route's failure is then each message's.
  * <p>
  * The messages run in turn on the calling thread, each when the one before is done. {@code handOff=true}: they
  * are sent all at once from a Camel-managed thread instead, so that a message that waits (a delayed
@@ -51,6 +55,9 @@ public class PerMessageEndpoint extends DefaultEndpoint {
     @UriParam(description = "Send the messages all at once from a Camel-managed thread instead of in turn on the"
             + " caller's", defaultValue = "false")
     private boolean handOff;
+    @UriParam(description = "Send the selected messages together, as one exchange whose body is their list, instead"
+            + " of one by one", defaultValue = "false")
+    private boolean together;
     @UriParam(description = "The step's name in dead letters and logs; default: the id of the route"
             + " (route/inner-route when a route it calls failed)")
     private String step;
@@ -130,6 +137,14 @@ public class PerMessageEndpoint extends DefaultEndpoint {
 
     public void setHandOff(boolean handOff) {
         this.handOff = handOff;
+    }
+
+    public boolean isTogether() {
+        return together;
+    }
+
+    public void setTogether(boolean together) {
+        this.together = together;
     }
 
     public String getStep() {

@@ -74,6 +74,11 @@ final class PerMessageProducer extends DefaultAsyncProducer {
         List<Exchange> messages = chosen;
         messages.forEach(selection::prepare);
         String routeId = step == null ? endpoint.getTarget() : step.getRouteId();
+        if (endpoint.isTogether()) {
+            sendTogether(messages, routeId);
+            callback.done(true);
+            return true;
+        }
         if (!endpoint.isHandOff()) {
             sendAll(messages, routeId, false, callback);
             return true;
@@ -122,6 +127,28 @@ final class PerMessageProducer extends DefaultAsyncProducer {
                 message.setException(e);
                 done.done(true);
             }
+        }
+    }
+
+    /**
+     * One exchange for all the messages, its body their list: the route handles them at once. Their own
+     * exchanges are not routed, so their on-completions stay with their batch. A failure of the route is each
+     * message's; a failure the route set on one message is that message's alone.
+     */
+    private void sendTogether(List<Exchange> messages, String routeId) {
+        Exchange together = direct.createExchange();
+        together.getMessage().setBody(messages);
+        try {
+            EventHelper.notifyExchangeSending(together.getContext(), together, direct);
+            target.process(together);
+        } catch (Exception e) {
+            together.setException(e);
+        }
+        for (Exchange message : messages) {
+            if (together.getException() != null) {
+                message.setException(together.getException());
+            }
+            finish(message, routeId);
         }
     }
 

@@ -29,6 +29,7 @@ class PerMessageComponentTest extends CamelTestSupport {
 
     static final AtomicInteger calls = new AtomicInteger();
     static final List<Exception> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final List<List<Object>> parkedTogether = new java.util.concurrent.CopyOnWriteArrayList<>();
     static final List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Override
@@ -74,6 +75,11 @@ class PerMessageComponentTest extends CamelTestSupport {
                 from("direct:named").routeId("named").throwException(new IllegalStateException("boom"));
 
                 from("direct:pipeline-failed").to("per-message:direct:park?messages=failed&failure=keep");
+                from("direct:pipeline-failed-together")
+                        .to("per-message:direct:park-all?messages=failed&failure=keep&together=true");
+                from("direct:park-all").routeId("park-all")
+                        .process(e -> parkedTogether.add(List.copyOf(e.getMessage().getBody(List.class))))
+                        .filter(simple("${body.size} == 3")).throwException(new IllegalStateException("db down")).end();
                 from("direct:park").routeId("park")
                         .process(e -> parked.add(e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)))
                         .filter(body().isEqualTo("unparkable")).throwException(new IllegalStateException("db down")).end();
@@ -283,6 +289,33 @@ class PerMessageComponentTest extends CamelTestSupport {
         assertThat(messages.get(3).getException()).as("failure=keep: the route's own failure, not a step's")
                 .isInstanceOf(IllegalStateException.class).hasMessage("db down");
         assertThat(MessageBatch.outcome(messages.get(3))).isNull();
+    }
+
+    @Test
+    void togetherSendsTheFailedOnesAsOneExchangeOfTheirListAndTheRoutesFailureIsEachOnes() {
+        List<Exchange> messages = batch("ok", "invalid", "step-failed");
+        InvalidMessageException invalid = new InvalidMessageException("json", List.of());
+        messages.get(1).setException(invalid);
+        messages.get(2).setException(new StepFailedException("team", new RuntimeException("x")));
+        parkedTogether.clear();
+
+        Exchange result = run("direct:pipeline-failed-together", messages);
+
+        assertThat(result.getException()).isNull();
+        assertThat(parkedTogether).as("one exchange, the failed messages' list").hasSize(1);
+        assertThat(parkedTogether.get(0)).containsExactly(messages.get(1), messages.get(2));
+        assertThat(messages.get(1).getProperty(Exchange.EXCEPTION_CAUGHT)).isSameAs(invalid);
+        assertThat(messages.subList(1, 3)).extracting(MessageBatch::outcome).containsOnly(MessageOutcome.DEAD_LETTERED);
+        assertThat(MessageBatch.isPending(messages.get(0))).as("not failed: not sent").isTrue();
+
+        List<Exchange> three = batch("a", "b", "c");
+        three.forEach(m -> m.setException(new InvalidMessageException("json", List.of())));
+        run("direct:pipeline-failed-together", three);
+        assertThat(three).as("the route failed: each message keeps that failure, none dead-lettered")
+                .allSatisfy(m -> {
+                    assertThat(m.getException()).isInstanceOf(IllegalStateException.class).hasMessage("db down");
+                    assertThat(MessageBatch.outcome(m)).isNull();
+                });
     }
 
     @Test
