@@ -30,7 +30,8 @@
 # Everything talks to 127.0.0.1; every wait is bounded (BENCH_START_TIMEOUT 120 s for the first row,
 # BENCH_DRAIN_TIMEOUT for the rest: 600 s, or 1 s per 1,000 events when more). The app's log:
 # target/bench-deployed-<broker>.log (the yardsticks': target/bench-deployed-<broker>-baseline.log, -team.log).
-# Extra app properties: BENCH_APP_ARGS="--ingest.sources.redis.batch-size=... ...".
+# Extra app properties: BENCH_APP_ARGS="--ingest.sources.redis.batch-size=... ...". Extra JVM flags (after the
+# Dockerfile's, before -Xmx512m): BENCH_JVM_ARGS="-XX:+UseSerialGC ...".
 # BENCH_JFR=1 records the app with JFR (settings=profile) into target/bench-deployed-<broker>.jfr, written
 # when the run stops the app; summarise it with `jfr summary` or `jfr print --events jdk.ExecutionSample`.
 # A team's routes: BENCH_ROUTES="docs/examples/routes/team-filter.camel.yaml" (one or more route files, or a
@@ -115,9 +116,11 @@ fi
 # shellcheck disable=SC2206 # BENCH_APP_ARGS is a list of --key=value words
 app_args+=(${BENCH_APP_ARGS:-})
 mapfile -t docker_flags < <(dockerfile_jvm_flags)
+# shellcheck disable=SC2206 # BENCH_JVM_ARGS is a list of JVM flags, added after the Dockerfile's
+docker_flags+=(${BENCH_JVM_ARGS:-})
 app_log="target/bench-deployed-$broker.log"
 if [ "${BENCH_JFR:-0}" = 1 ]; then
-  docker_flags+=("-XX:StartFlightRecording=filename=target/bench-deployed-$broker.jfr,settings=profile,dumponexit=true")
+  docker_flags+=("-XX:StartFlightRecording=filename=target/bench-deployed-$broker.jfr,settings=${BENCH_JFR_SETTINGS:-profile},dumponexit=true")
 fi
 
 app_pid=""
@@ -181,12 +184,16 @@ drain() {
   done
   cpu_at_first_rows=$(cpu_seconds "$1")
   log "first rows in ($n); draining (at most $drain_timeout s)"
+  python3 scripts/lib/cpu-by-process.py >"target/bench-cpu-$$.txt" &
+  local sampler=$!
   deadline=$(($(date +%s) + drain_timeout))
   while ((n < $4)) && (($(date +%s) < deadline)); do
     if ! kill -0 "$1" 2>/dev/null; then log "$3 exited before the last row (log: $2)"; break; fi
     sleep 1
     n=$(rows)
   done
+  kill -TERM "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+  cpu_by_process=$(cat "target/bench-cpu-$$.txt" 2>/dev/null || echo "?"); rm -f "target/bench-cpu-$$.txt"
   cpu_total=$(cpu_seconds "$1")
   peak_mb=$(peak_rss_mb "$1")
 }
@@ -226,7 +233,7 @@ if [ "$broker" = http ]; then
 else
   drain "$app_pid" "$app_log" "the app" "$expected"
 fi
-app_cpu_total=$cpu_total; app_cpu_first=$cpu_at_first_rows; app_peak_mb=$peak_mb; count=$n
+app_cpu_total=$cpu_total; app_cpu_first=$cpu_at_first_rows; app_cpu_by_process=${cpu_by_process:-?}; app_peak_mb=$peak_mb; count=$n
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 app_load=$(cut -d' ' -f1 /proc/loadavg)
 read -r app_rate app_drain < <(rate "$events")
@@ -300,6 +307,7 @@ fi
 echo "  load (1 min)        $app_load at the app's last row (2 cores; the run itself makes about 3)"
 echo "  peak RSS (VmHWM)    $app_peak_mb MB"
 echo "  app CPU             ${app_cpu_total} s in all, $(awk -v a="$app_cpu_total" -v b="$app_cpu_first" 'BEGIN { printf "%.1f", a - b }') s after the ${first_what:-first rows}"
+echo "  CPU by process      ${app_cpu_by_process} (sampled from the first rows to the last, 2 cores)"
 echo "  CPU reference       $cpu_reference s (python3 -c \"sum(range(10**8))\"; 1.6 s on the issue-16 machine)"
 if [ "$broker" != http ]; then
   echo "  dead letters        $dead_letters (the mix has $(((events - invalid_every / 2 + invalid_every - 1) / invalid_every + oversized)) invalid messages, $oversized over 1 MiB)"
