@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,9 +101,10 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
 
     @Override
     protected void acknowledge(List<Delivery> done) {
-        Object[] entries = new Object[done.size()];
-        for (int i = 0; i < entries.length; i++) {
-            entries[i] = done.get(i).id();
+        Object[] entries = new Object[done.size() + 1];
+        entries[0] = ackMarker();
+        for (int i = 1; i < entries.length; i++) {
+            entries[i] = done.get(i - 1).id();
         }
         redis.execute(RedisScripts.ACK, List.of(endpoint.getProcessingList()), entries);
     }
@@ -172,6 +174,14 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
     protected long queueLength() {
         Long size = redis.opsForList().size(endpoint.getKey());
         return size == null ? -1 : size;
+    }
+
+    /**
+     * A marker no entry can equal: entries in the processing list start {@code ir1|} (stamped at take) or
+     * are a producer's message moved there by another tool, never this prefix with a random UUID.
+     */
+    static byte[] ackMarker() {
+        return bytes("ir1-ack|" + UUID.randomUUID());
     }
 
     /** Script arguments go through the byte serializer too. */
