@@ -77,11 +77,12 @@ deployed_runtime() {
   local version aot="off"
   version=$("$app_java" -version 2>&1 | sed -n '1s/.*"\([0-9][0-9.]*\)".*/\1/p')
   if [ "${BENCH_AOT:-1}" = 1 ] && [ "${version%%.*}" -ge 25 ] 2>/dev/null; then
-    local cache="$dir/ingest-routes-${version}.aot"
+    local flags cache
+    flags="$(dockerfile_jvm_flags | tr '\n' ' ')-Xmx512m"
+    cache="$dir/ingest-routes-${version}-$(md5sum <<<"$flags" | cut -c1-8).aot" # one per JVM and flags
     if [ ! -s "$cache" ]; then
-      echo "training the AOT cache: scripts/aot-cache.sh $app_jar $cache (Java $version)" >&2
-      JAVA_HOME=$(dirname "$(dirname "$app_java")") AOT_JAVA_FLAGS="$(dockerfile_jvm_flags | tr '\n' ' ')-Xmx512m" \
-        bash scripts/aot-cache.sh "$app_jar" "$cache" >&2
+      echo "training the AOT cache: scripts/aot-cache.sh $app_jar $cache (Java $version, $flags)" >&2
+      JAVA_HOME=$(dirname "$(dirname "$app_java")") AOT_JAVA_FLAGS="$flags" bash scripts/aot-cache.sh "$app_jar" "$cache" >&2
     fi
     app_aot_flags=(-XX:AOTCache="$cache"); aot="$cache"
   fi
