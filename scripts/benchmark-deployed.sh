@@ -225,11 +225,15 @@ if [ "$broker" = http ]; then
   cpu_at_first_rows=$(cpu_seconds "$app_pid"); first_what="start"
   per_request="${BENCH_HTTP_PER_REQUEST:-100}"; clients="${BENCH_HTTP_CLIENTS:-8}"; latency_s="${BENCH_HTTP_LATENCY_SECONDS:-20}"
   log "started; $clients clients posting $events events in arrays of $per_request, then an open loop at half that rate for $latency_s s"
+  python3 scripts/lib/cpu-by-process.py >"target/bench-cpu-$$.txt" &
+  sampler=$!
   http_out=$("$java_bin" -Xmx1g -cp "$classpath" -Dbench.db-url="jdbc:postgresql://127.0.0.1:5432/$database" \
     routes.bench.HttpDeployedLoad "http://127.0.0.1:$app_port/v1/events" "$events" "$per_request" "$clients" "$latency_s") \
     || die "the HTTP load failed: $http_out"
   paced_events=$(awk '/^http half rate/ { for (i = 1; i <= NF; i++) if ($i ~ /^events=/) { sub(/events=/, "", $i); print $i } }' <<<"$http_out")
   expected=$(((events + ${paced_events:-0}) * 3))
+  kill -TERM "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+  cpu_by_process=$(cat "target/bench-cpu-$$.txt" 2>/dev/null || echo "?"); rm -f "target/bench-cpu-$$.txt"
   n=$(rows)
   cpu_total=$(cpu_seconds "$app_pid")
   peak_mb=$(peak_rss_mb "$app_pid")
@@ -311,7 +315,7 @@ fi
 echo "  load (1 min)        $app_load at the app's last row (2 cores; the run itself makes about 3)"
 echo "  peak RSS (VmHWM)    $app_peak_mb MB"
 echo "  app CPU             ${app_cpu_total} s in all, $(awk -v a="$app_cpu_total" -v b="$app_cpu_first" 'BEGIN { printf "%.1f", a - b }') s after the ${first_what:-first rows}"
-echo "  CPU by process      ${app_cpu_by_process} (sampled from the first rows to the last, 2 cores)"
+echo "  CPU by process      ${app_cpu_by_process} (sampled $([ "$broker" = http ] && echo "over both HTTP loads, the client's JVM included" || echo "from the first rows to the last"), 2 cores)"
 echo "  CPU reference       $cpu_reference s (python3 -c \"sum(range(10**8))\"; 1.6 s on the issue-16 machine)"
 if [ "$broker" != http ]; then
   echo "  dead letters        $dead_letters (the mix has $(((events - invalid_every / 2 + invalid_every - 1) / invalid_every + oversized)) invalid messages, $oversized over 1 MiB)"

@@ -15,6 +15,9 @@
 #                            redis: HTTP off; http: every broker source off), PostgreSQL at JDBC_URL (user postgres)
 # Run from the project's root directory.
 
+# shellcheck source=scripts/lib/runtime-java.sh
+source "$(dirname "${BASH_SOURCE[0]}")/runtime-java.sh"
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 free_port() {
@@ -60,10 +63,7 @@ dockerfile_jvm_flags() { # without -XX:AOTCache (its path is the image's: deploy
 deployed_runtime() {
   local fat=$1 major home dir
   major=$(sed -n 's/^FROM [^:]*:\([0-9][0-9]*\).*/\1/p' Dockerfile | tail -n 1)
-  home=${BENCH_JAVA_HOME:-}
-  if [ -z "$home" ]; then
-    home=$(find /usr/lib/jvm -maxdepth 1 -mindepth 1 -type d \( -name "temurin-$major-*" -o -name "java-$major-*" -o -name "jdk-$major*" \) 2>/dev/null | sort | head -n 1)
-  fi
+  home=${BENCH_JAVA_HOME:-$(runtime_java_home)}
   if [ -n "$home" ] && [ -x "$home/bin/java" ]; then app_java="$home/bin/java"
   else app_java="${JAVA_HOME:+$JAVA_HOME/bin/}java"; echo "WARNING: no Java $major JDK under /usr/lib/jvm (the Dockerfile's); using $app_java" >&2; fi
   dir="target/deployed/$(basename "$fat" .jar)-$(stat -c %Y "$fat")"
