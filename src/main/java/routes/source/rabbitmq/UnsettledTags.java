@@ -6,7 +6,7 @@ package routes.source.rabbitmq;
  * so marking a tag is O(1) without boxing and a search skips 64 settled tags per step — a {@code TreeSet<Long>}
  * cost {@link ChannelAcks} a tree insert and delete per message. Tags are positive and only grow, so
  * the low end settles and its words are reused; a tag held in flight far below the others makes the rings
- * grow (2 bits per tag between it and the highest) until it settles. Not thread-safe: the caller locks.
+ * grow to 2 bits per tag between it and the highest (they keep that size). Not thread-safe: the caller locks.
  */
 final class UnsettledTags {
 
