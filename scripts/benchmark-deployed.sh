@@ -10,8 +10,10 @@
 #      (default 200000) of 3 metrics, 5 % byte-identical re-sends, 1 % invalid of which about 1 in 7 is over
 #      1 MiB (none for nats: the server's max_payload of 1 MB refuses them at publish; none with
 #      BENCH_NO_OVERSIZED=1, the mix of the 1,000,000-event target);
-#   3. the packaged jar in its own JVM: the Dockerfile's JVM flags plus -Xmx512m, profile brokers, only that
-#      source, the HTTP source off;
+#   3. the packaged jar in its own JVM as the Dockerfile runs it: the Dockerfile's Java (a JDK of its major
+#      under /usr/lib/jvm, or BENCH_JAVA_HOME), the jar extracted, the AOT cache scripts/aot-cache.sh trains
+#      for it (made once per jar, kept under target/deployed/; BENCH_AOT=0: none), the Dockerfile's JVM flags
+#      plus -Xmx512m; profile brokers, only that source, the HTTP source off;
 #   4. events/s from the first commit to the last row, from ingest_events.created_at (start-up excluded,
 #      JIT warm-up included), then the app's peak RSS (VmHWM) and CPU seconds, and the machine's CPU
 #      reference (python3 -c "sum(range(10**8))", 1.6 s where the issue-16 targets were set).
@@ -73,6 +75,7 @@ oversized=$(oversized_in "$events")
 
 bash scripts/test-services.sh >/dev/null
 build_packaged_app "${BENCH_JAR:-}"
+deployed_runtime "$jar"
 
 sql() { PGOPTIONS=--client-min-messages=warning psql -h 127.0.0.1 -p 5432 -U postgres -d "${2:-$database}" -Atqc "$1"; }
 single_source_app_args "$broker" "jdbc:postgresql://127.0.0.1:5432/$database"
@@ -207,8 +210,8 @@ rate() {
 app_port=$(free_port)
 export INGEST_ADMIN_PASSWORD="bench-$RANDOM$RANDOM" # the brokers profile refuses to start without one
 if [ "$broker" = http ]; then sources="HTTP only"; else sources="$broker only, HTTP source off"; fi
-log "starting the app: $java_bin ${docker_flags[*]} -Xmx512m -jar $jar (brokers profile, $sources${routes_dir:+, team routes $routes_dir})"
-"$java_bin" "${docker_flags[@]}" -Xmx512m -jar "$jar" --server.port="$app_port" "${app_args[@]}" >"$app_log" 2>&1 &
+log "starting the app: $app_java ${app_aot_flags[*]} ${docker_flags[*]} -Xmx512m -jar $app_jar (brokers profile, $sources${routes_dir:+, team routes $routes_dir})"
+"$app_java" "${app_aot_flags[@]}" "${docker_flags[@]}" -Xmx512m -jar "$app_jar" --server.port="$app_port" "${app_args[@]}" >"$app_log" 2>&1 &
 app_pid=$!
 
 http_out=""
@@ -222,11 +225,15 @@ if [ "$broker" = http ]; then
   cpu_at_first_rows=$(cpu_seconds "$app_pid"); first_what="start"
   per_request="${BENCH_HTTP_PER_REQUEST:-100}"; clients="${BENCH_HTTP_CLIENTS:-8}"; latency_s="${BENCH_HTTP_LATENCY_SECONDS:-20}"
   log "started; $clients clients posting $events events in arrays of $per_request, then an open loop at half that rate for $latency_s s"
+  python3 scripts/lib/cpu-by-process.py >"target/bench-cpu-$$.txt" &
+  sampler=$!
   http_out=$("$java_bin" -Xmx1g -cp "$classpath" -Dbench.db-url="jdbc:postgresql://127.0.0.1:5432/$database" \
     routes.bench.HttpDeployedLoad "http://127.0.0.1:$app_port/v1/events" "$events" "$per_request" "$clients" "$latency_s") \
     || die "the HTTP load failed: $http_out"
   paced_events=$(awk '/^http half rate/ { for (i = 1; i <= NF; i++) if ($i ~ /^events=/) { sub(/events=/, "", $i); print $i } }' <<<"$http_out")
   expected=$(((events + ${paced_events:-0}) * 3))
+  kill -TERM "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+  cpu_by_process=$(cat "target/bench-cpu-$$.txt" 2>/dev/null || echo "?"); rm -f "target/bench-cpu-$$.txt"
   n=$(rows)
   cpu_total=$(cpu_seconds "$app_pid")
   peak_mb=$(peak_rss_mb "$app_pid")
@@ -275,12 +282,12 @@ if [ "$team" = 1 ] && [ "$count" -ge "$expected" ]; then
   log "a team's batch consumer: publishing the same backlog again ($events events, $oversized over 1 MiB)"
   publish "$events" "$oversized" | sed 's/^/  /'
   t_log="target/bench-deployed-$broker-team.log"
-  log "starting the team's consumer: $java_bin ${docker_flags[*]} -Xmx512m -jar $team_jar"
+  log "starting the team's consumer: $app_java ${docker_flags[*]} -Xmx512m -jar $team_jar"
   # shellcheck disable=SC2206 # BENCH_TEAM_ARGS is a list of --key=value words
   team_args=(--spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$database" --spring.rabbitmq.host=127.0.0.1
     --spring.cloud.stream.bindings.events-in-0.destination=bench.raw.q --spring.cloud.stream.bindings.events-in-0.group=bench.raw.q
     ${BENCH_TEAM_ARGS:-})
-  "$java_bin" "${docker_flags[@]}" -Xmx512m -jar "$team_jar" "${team_args[@]}" >"$t_log" 2>&1 &
+  "$app_java" "${docker_flags[@]}" -Xmx512m -jar "$team_jar" "${team_args[@]}" >"$t_log" 2>&1 &
   yardstick_pid=$!
   drain "$yardstick_pid" "$t_log" "the team's consumer" "$expected"
   t_count=$n; t_peak_mb=$peak_mb; t_load=$(cut -d' ' -f1 /proc/loadavg); t_cpu=$(awk -v a="$cpu_total" -v b="$cpu_at_first_rows" 'BEGIN { printf "%.1f", a - b }')
@@ -296,6 +303,7 @@ fi
 echo
 echo "deployed $broker, $events events ($expected rows), $(date -u +%FT%TZ), $(git rev-parse --short HEAD)"
 echo "  jar                 $jar"
+echo "  runtime             $app_runtime"
 echo "  team routes         ${BENCH_ROUTES:-none}"
 echo "  track-status        $([ "${BENCH_TRACK:-0}" = 1 ] && echo "on (message_status: $tracked)" || echo off)"
 if [ "$broker" = http ]; then
@@ -307,7 +315,7 @@ fi
 echo "  load (1 min)        $app_load at the app's last row (2 cores; the run itself makes about 3)"
 echo "  peak RSS (VmHWM)    $app_peak_mb MB"
 echo "  app CPU             ${app_cpu_total} s in all, $(awk -v a="$app_cpu_total" -v b="$app_cpu_first" 'BEGIN { printf "%.1f", a - b }') s after the ${first_what:-first rows}"
-echo "  CPU by process      ${app_cpu_by_process} (sampled from the first rows to the last, 2 cores)"
+echo "  CPU by process      ${app_cpu_by_process} (sampled $([ "$broker" = http ] && echo "over both HTTP loads, the client's JVM included" || echo "from the first rows to the last"), 2 cores)"
 echo "  CPU reference       $cpu_reference s (python3 -c \"sum(range(10**8))\"; 1.6 s on the issue-16 machine)"
 if [ "$broker" != http ]; then
   echo "  dead letters        $dead_letters (the mix has $(((events - invalid_every / 2 + invalid_every - 1) / invalid_every + oversized)) invalid messages, $oversized over 1 MiB)"

@@ -64,9 +64,10 @@ public record IngestProperties(
     /**
      * The idempotent consumer on events.
      *
-     * @param repository {@code memory} (an LRU of recently committed event keys, per instance),
+     * @param repository {@code memory} (a bounded memory of recently committed event keys, per instance),
      *                   {@code redis} (shared by instances), or {@code none}
-     * @param cacheSize  keys kept by the memory repository
+     * @param cacheSize  keys kept by the memory repository: at least the last {@code cacheSize} added, at most
+     *                   twice as many
      */
     public record Idempotency(
             @DefaultValue("memory") @NotBlank String repository,

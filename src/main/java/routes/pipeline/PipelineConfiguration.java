@@ -5,7 +5,6 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.spi.IdempotentRepository;
 import org.apache.camel.spring.boot.CamelContextConfiguration;
-import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -21,6 +20,7 @@ import routes.pipeline.commit.BatchWriter;
 import routes.pipeline.commit.CommitParticipant;
 import routes.pipeline.commit.CommitStage;
 import routes.pipeline.commit.RetryBudget;
+import routes.pipeline.dedup.BoundedKeyMemory;
 import routes.pipeline.dedup.CommittedOnlyIdempotentRepository;
 import routes.pipeline.dedup.DuplicateStage;
 import routes.pipeline.dedup.NoIdempotentRepository;
@@ -130,7 +130,7 @@ public class PipelineConfiguration {
     IdempotentRepository eventIdempotentStore(IngestProperties properties) {
         String kind = properties.idempotency().repository();
         return switch (kind) {
-            case "memory" -> MemoryIdempotentRepository.memoryIdempotentRepository(properties.idempotency().cacheSize());
+            case "memory" -> new BoundedKeyMemory(properties.idempotency().cacheSize());
             case "none" -> new NoIdempotentRepository();
             default -> throw new IllegalStateException("ingest.idempotency.repository=" + kind
                     + " is not available: use memory, none, or enable the redis source for redis");

@@ -13,9 +13,9 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
-import org.apache.camel.support.processor.idempotent.MemoryIdempotentRepository;
 import org.junit.jupiter.api.Test;
 import routes.ops.IngestMetrics;
+import routes.pipeline.dedup.BoundedKeyMemory;
 import routes.pipeline.dedup.CommittedOnlyIdempotentRepository;
 import routes.pipeline.dedup.DuplicateStage;
 import routes.pipeline.outcome.OutcomeStage;
@@ -34,7 +34,7 @@ class PipelineStagesTest {
     final IngestMetrics metrics = new IngestMetrics(registry);
     final EventParser parser = new EventParser(mapper);
     final CommittedOnlyIdempotentRepository committed =
-            new CommittedOnlyIdempotentRepository(MemoryIdempotentRepository.memoryIdempotentRepository(100));
+            new CommittedOnlyIdempotentRepository(new BoundedKeyMemory(100));
     final ValidateStage validate = new ValidateStage(parser, mapper, metrics);
     final DuplicateStage duplicates = new DuplicateStage(committed);
     final SplitStage split = new SplitStage(new RowSplitter());

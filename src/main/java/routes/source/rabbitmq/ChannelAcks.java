@@ -2,7 +2,6 @@ package routes.source.rabbitmq;
 
 import com.rabbitmq.client.Channel;
 import java.io.IOException;
-import java.util.TreeSet;
 
 /**
  * The settling of one channel's deliveries. Successes are acked cumulatively: finished deliveries
@@ -14,17 +13,19 @@ import java.util.TreeSet;
  * never fills with finished messages. Failures are nacked at once, one by one, with requeue.
  *
  * <p>Tags are per channel and only grow; a redelivered message gets a new tag. Every method runs
- * under this object's lock: a nack reaches the channel before any multiple-ack above its tag.
+ * under this object's lock: a nack reaches the channel before any multiple-ack above its tag. The tags
+ * are kept in {@link UnsettledTags} (bits, not a {@code TreeSet<Long>}: this runs for every message).
  */
 final class ChannelAcks {
 
     private final Channel channel;
     private final int flushAt;
     private final int maxHeldBack;
-    /** Delivered, not yet settled. */
-    private final TreeSet<Long> inFlight = new TreeSet<>();
-    /** Finished with success, not yet acked (all above the lowest in flight, or waiting for the next flush). */
-    private final TreeSet<Long> heldBack = new TreeSet<>();
+    /**
+     * In flight: delivered, not yet settled. Finished: with success, not yet acked (all above the lowest
+     * in flight, or waiting for the next flush).
+     */
+    private final UnsettledTags tags = new UnsettledTags();
 
     ChannelAcks(Channel channel, int flushAt, int maxHeldBack) {
         this.channel = channel;
@@ -37,23 +38,22 @@ final class ChannelAcks {
     }
 
     synchronized void delivered(long tag) {
-        inFlight.add(tag);
+        tags.delivered(tag);
     }
 
     /** The delivery's rows are committed (or it is durably dead-lettered). */
     synchronized void ack(long tag) throws IOException {
-        if (!inFlight.remove(tag)) {
+        if (!tags.finish(tag)) {
             return; // settled before (or delivered on an earlier channel)
         }
-        heldBack.add(tag);
-        if (heldBack.size() >= flushAt) {
+        if (tags.finished() >= flushAt) {
             flush();
         }
     }
 
     /** The delivery failed: back to the queue for redelivery. */
     synchronized void nack(long tag) throws IOException {
-        if (!inFlight.remove(tag)) {
+        if (!tags.forget(tag)) {
             return;
         }
         channel.basicNack(tag, false, true);
@@ -61,20 +61,20 @@ final class ChannelAcks {
 
     /** Acks what has finished: cumulatively below the lowest delivery in flight, the rest once too many wait. */
     synchronized void flush() throws IOException {
-        if (heldBack.isEmpty()) {
+        if (tags.finished() == 0) {
             return;
         }
-        Long lowestInFlight = inFlight.isEmpty() ? null : inFlight.first();
-        Long highestReady = lowestInFlight == null ? heldBack.last() : heldBack.lower(lowestInFlight);
-        if (highestReady != null) {
+        long lowestInFlight = tags.lowestInFlight(); // past the highest tag if none is in flight
+        long highestReady = tags.highestFinishedBelow(lowestInFlight);
+        if (highestReady != UnsettledTags.NONE) {
             channel.basicAck(highestReady, true);
-            heldBack.headSet(highestReady, true).clear();
+            tags.settleFinishedBelow(lowestInFlight);
         }
-        if (heldBack.size() >= maxHeldBack) {
-            for (long tag : heldBack) {
+        if (tags.finished() >= maxHeldBack) {
+            for (long tag = tags.nextFinished(0); tag != UnsettledTags.NONE; tag = tags.nextFinished(tag + 1)) {
                 channel.basicAck(tag, false);
             }
-            heldBack.clear();
+            tags.settleAllFinished();
         }
     }
 }
