@@ -25,7 +25,7 @@ USER ingest
 # which every heap under 32 GB uses. Should the training fail (say, a builder where the embedded
 # PostgreSQL cannot run), the image is still built, without the cache: the JVM then logs that it could
 # not map it and runs as before, only with a colder start.
-RUN AOT_JAVA_FLAGS="-XX:MaxRAMPercentage=75 -Xmx512m" aot-cache.sh /app/ingest-routes.jar /app/ingest-routes.aot \
+RUN AOT_JAVA_FLAGS="-XX:MaxRAMPercentage=75 -Xmx512m" bash /usr/local/bin/aot-cache.sh /app/ingest-routes.jar /app/ingest-routes.aot \
     || echo "WARNING: no AOT cache (the training run failed, see above): the app starts without it" >&2
 EXPOSE 8080
 ENTRYPOINT ["java", "-XX:AOTCache=/app/ingest-routes.aot", "-XX:MaxRAMPercentage=75", "-jar", "/app/ingest-routes.jar"]
