@@ -77,6 +77,12 @@ ensure_prometheus() {
   apt_install --no-install-recommends prometheus
 }
 
+# The AOT training script (AotCacheScriptIT, the Dockerfile's build step) posts its requests with curl.
+ensure_curl() {
+  command -v curl >/dev/null && return 0
+  apt_install --no-install-recommends curl
+}
+
 status=0
 ensure_postgres || status=1
 ensure_redis || status=1
@@ -84,5 +90,6 @@ ensure_rabbitmq || status=1
 ensure_nats || status=1
 ensure_chromium || status=1
 ensure_prometheus || status=1
-if [ "$status" = 0 ]; then log "PostgreSQL, Redis, RabbitMQ and NATS are up; Chromium and Prometheus are installed"; fi
+ensure_curl || status=1
+if [ "$status" = 0 ]; then log "PostgreSQL, Redis, RabbitMQ and NATS are up; Chromium, Prometheus and curl are installed"; fi
 exit "$status"
