@@ -24,7 +24,7 @@
 #                      metric and its day's stats recomputed, each committed; the in-process benchmarks' worker)
 #                      on BENCH_BASELINE_EVENTS events (default 2000: its rate is steady, ~400 events/s);
 #   BENCH_TEAM=1       rabbitmq only: a team's own batch consumer (bench/team-consumer: Spring Cloud Stream,
-#                      binder rabbit, batch mode, JDBC batch upserts), same flags and -Xmx512m, on [events].
+#                      binder rabbit, batch mode, JDBC batch upserts), the same Java, flags and -Xmx512m (no AOT cache), on [events].
 # http: no backlog; the app with only the HTTP source, and routes.bench.HttpDeployedLoad in a JVM of its own:
 #   BENCH_HTTP_CLIENTS (8) clients posting arrays of BENCH_HTTP_PER_REQUEST (100) events, each answered 202
 #   once committed, as fast as they go ([events] in all, rows/s); then an open loop at half that request
@@ -34,7 +34,7 @@
 # target/bench-deployed-<broker>.log (the yardsticks': target/bench-deployed-<broker>-baseline.log, -team.log).
 # Extra app properties: BENCH_APP_ARGS="--ingest.sources.redis.batch-size=... ...". Extra JVM flags (after the
 # Dockerfile's, before -Xmx512m): BENCH_JVM_ARGS="-XX:+UseSerialGC ...".
-# BENCH_JFR=1 records the app with JFR (settings=profile) into target/bench-deployed-<broker>.jfr, written
+# BENCH_JFR=1 records the app with JFR (settings=profile, or BENCH_JFR_SETTINGS=<a .jfc>) into target/bench-deployed-<broker>.jfr, written
 # when the run stops the app; summarise it with `jfr summary` or `jfr print --events jdk.ExecutionSample`.
 # A team's routes: BENCH_ROUTES="docs/examples/routes/team-filter.camel.yaml" (one or more route files, or a
 # directory; paths from the project's root), copied into a directory of the run's own that the app loads
