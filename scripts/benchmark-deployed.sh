@@ -192,7 +192,7 @@ drain() {
   done
   cpu_at_first_rows=$(cpu_seconds "$1")
   log "first rows in ($n); draining (at most $drain_timeout s)"
-  python3 scripts/lib/cpu-by-process.py >"target/bench-cpu-$$.txt" &
+  python3 scripts/lib/cpu-by-process.py "$1" "${3#the }" >"target/bench-cpu-$$.txt" &
   local sampler=$!
   deadline=$(($(date +%s) + drain_timeout))
   while ((n < $4)) && (($(date +%s) < deadline)); do
@@ -230,7 +230,7 @@ if [ "$broker" = http ]; then
   cpu_at_first_rows=$(cpu_seconds "$app_pid"); first_what="start"
   per_request="${BENCH_HTTP_PER_REQUEST:-100}"; clients="${BENCH_HTTP_CLIENTS:-8}"; latency_s="${BENCH_HTTP_LATENCY_SECONDS:-20}"
   log "started; $clients clients posting $events events in arrays of $per_request, then an open loop at half that rate for $latency_s s"
-  python3 scripts/lib/cpu-by-process.py >"target/bench-cpu-$$.txt" &
+  python3 scripts/lib/cpu-by-process.py "$app_pid" >"target/bench-cpu-$$.txt" &
   sampler=$!
   http_out=$("$java_bin" -Xmx1g -cp "$classpath" -Dbench.db-url="jdbc:postgresql://127.0.0.1:5432/$database" \
     routes.bench.HttpDeployedLoad "http://127.0.0.1:$app_port/v1/events" "$events" "$per_request" "$clients" "$latency_s") \
