@@ -25,7 +25,7 @@ run() { # events → "events/s peak-MB", or nothing when the run failed
   fi
 }
 
-cpu_ref() { awk '/^  CPU reference/ { print "CPU reference " $3 " s" }' "target/bench-backlog/$1.log"; }
+cpu_ref() { awk '/^  CPU reference/ { c = $3 } /^  I\/O reference/ { i = ", I/O reference " $3 " s" } END { print "CPU reference " c " s" i }' "target/bench-backlog/$1.log"; }
 
 echo "backlog deployed $broker, $base then $events events, no oversized messages, $(date -u +%FT%TZ), $(git rev-parse --short HEAD)"
 read -r base_rate base_mb < <(run "$base") || true

@@ -16,7 +16,8 @@
 #      plus -Xmx512m; profile brokers, only that source, the HTTP source off;
 #   4. events/s from the first commit to the last row, from ingest_events.created_at (start-up excluded,
 #      JIT warm-up included), then the app's peak RSS (VmHWM) and CPU seconds, and the machine's CPU
-#      reference (python3 -c "sum(range(10**8))", 1.6 s where the issue-16 targets were set).
+#      reference (python3 -c "sum(range(10**8))", 1.6 s where the issue-16 targets were set) and an I/O reference
+#      (python3, 100,000 one-byte round trips over a socket pair: what system calls cost on this machine).
 #      FAIL (exit 1) unless every distinct row landed.
 # Yardsticks, each in a JVM of its own after the app has stopped, on the emptied tables of the same database
 # and a backlog of the same mix published again; the run prints the app's ratio to each:
@@ -151,6 +152,10 @@ log "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 TIMEFORMAT=%R
 cpu_reference=$({ time python3 -c "sum(range(10**8))"; } 2>&1)
 log "CPU reference: python3 -c \"sum(range(10**8))\" took $cpu_reference s (1.6 s where the issue-16 targets were set)"
+# System calls cost what the CPU reference does not show (a virtual machine's page-table isolation, its
+# hypervisor), and the runs make many: the same python3 doing one-byte round trips over a socket pair.
+io_reference=$({ time python3 -c "import socket; a, b = socket.socketpair(); [(a.send(b'x'), b.recv(1)) for _ in range(100000)]"; } 2>&1)
+log "I/O reference: 100,000 one-byte round trips over a socket pair took $io_reference s"
 
 sql "DROP DATABASE IF EXISTS $database WITH (FORCE)" postgres >/dev/null
 sql "CREATE DATABASE $database" postgres >/dev/null
@@ -187,7 +192,7 @@ drain() {
   done
   cpu_at_first_rows=$(cpu_seconds "$1")
   log "first rows in ($n); draining (at most $drain_timeout s)"
-  python3 scripts/lib/cpu-by-process.py >"target/bench-cpu-$$.txt" &
+  python3 scripts/lib/cpu-by-process.py "$1" "${3#the }" >"target/bench-cpu-$$.txt" &
   local sampler=$!
   deadline=$(($(date +%s) + drain_timeout))
   while ((n < $4)) && (($(date +%s) < deadline)); do
@@ -225,7 +230,7 @@ if [ "$broker" = http ]; then
   cpu_at_first_rows=$(cpu_seconds "$app_pid"); first_what="start"
   per_request="${BENCH_HTTP_PER_REQUEST:-100}"; clients="${BENCH_HTTP_CLIENTS:-8}"; latency_s="${BENCH_HTTP_LATENCY_SECONDS:-20}"
   log "started; $clients clients posting $events events in arrays of $per_request, then an open loop at half that rate for $latency_s s"
-  python3 scripts/lib/cpu-by-process.py >"target/bench-cpu-$$.txt" &
+  python3 scripts/lib/cpu-by-process.py "$app_pid" >"target/bench-cpu-$$.txt" &
   sampler=$!
   http_out=$("$java_bin" -Xmx1g -cp "$classpath" -Dbench.db-url="jdbc:postgresql://127.0.0.1:5432/$database" \
     routes.bench.HttpDeployedLoad "http://127.0.0.1:$app_port/v1/events" "$events" "$per_request" "$clients" "$latency_s") \
@@ -317,6 +322,7 @@ echo "  peak RSS (VmHWM)    $app_peak_mb MB"
 echo "  app CPU             ${app_cpu_total} s in all, $(awk -v a="$app_cpu_total" -v b="$app_cpu_first" 'BEGIN { printf "%.1f", a - b }') s after the ${first_what:-first rows}"
 echo "  CPU by process      ${app_cpu_by_process} (sampled $([ "$broker" = http ] && echo "over both HTTP loads, the client's JVM included" || echo "from the first rows to the last"), 2 cores)"
 echo "  CPU reference       $cpu_reference s (python3 -c \"sum(range(10**8))\"; 1.6 s on the issue-16 machine)"
+echo "  I/O reference       $io_reference s (python3, 100,000 one-byte round trips over a socket pair: the system calls' cost)"
 if [ "$broker" != http ]; then
   echo "  dead letters        $dead_letters (the mix has $(((events - invalid_every / 2 + invalid_every - 1) / invalid_every + oversized)) invalid messages, $oversized over 1 MiB)"
 fi

@@ -206,6 +206,56 @@ class KubernetesManifestsTest {
         assertThat(found).isPositive();
     }
 
+    /**
+     * What the JVM holds beside its heap, with room to spare: the deployed benchmark's peak RSS was 746–767 MB
+     * with a 512 MB heap committed whole (metaspace, code, threads, direct buffers, the AOT cache's mapped pages).
+     */
+    static final long BESIDE_THE_HEAP_MIB = 256;
+
+    /**
+     * The heap the JVM takes under each overlay, plus what it uses beside it, fits under the container's memory
+     * limit: a heap of 75 % of 768 MiB (the dev overlay, sized by the image's percentage) left 192 MiB for the
+     * rest, and the container would have been killed once the heap filled up.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"base", "overlays/dev", "overlays/prod"})
+    void theHeapAndWhatTheJvmUsesBesideItFitUnderTheMemoryLimit(String dir) throws IOException {
+        Map<String, Object> container = list(map(one(render(ROOT.resolve(dir)), "Deployment"), "spec.template.spec"),
+                "containers").get(0);
+        long limit = mebibytes(str(container, "resources.limits.memory"));
+        String options = list(container, "env").stream().filter(e -> "JAVA_TOOL_OPTIONS".equals(e.get("name")))
+                .map(e -> (String) e.get("value")).findFirst().orElse("");
+
+        long heap = heapMebibytes(options, limit);
+
+        assertThat(heap + BESIDE_THE_HEAP_MIB).as(dir + ": heap " + heap + " MiB + " + BESIDE_THE_HEAP_MIB
+                + " MiB beside it, limit " + limit + " MiB").isLessThanOrEqualTo(limit);
+    }
+
+    /**
+     * The maximum heap: -Xmx from JAVA_TOOL_OPTIONS when set (an explicit size beats any percentage), else the
+     * Dockerfile's -XX:MaxRAMPercentage (its command line beats the environment's) of the limit.
+     */
+    static long heapMebibytes(String javaToolOptions, long limitMebibytes) throws IOException {
+        Matcher xmx = Pattern.compile("-Xmx(\\d+)([mMgG])").matcher(javaToolOptions);
+        if (xmx.find()) {
+            long size = Long.parseLong(xmx.group(1));
+            return xmx.group(2).equalsIgnoreCase("g") ? size * 1024 : size;
+        }
+        String percentage = Stream.of(Files.readString(Path.of("Dockerfile")), javaToolOptions)
+                .map(text -> Pattern.compile("MaxRAMPercentage=(\\d+)").matcher(text))
+                .filter(Matcher::find).map(m -> m.group(1)).findFirst().orElse("25");
+        return limitMebibytes * Long.parseLong(percentage) / 100;
+    }
+
+    static long mebibytes(String quantity) {
+        if (quantity.endsWith("Gi")) {
+            return Long.parseLong(quantity.substring(0, quantity.length() - 2)) * 1024;
+        }
+        assertThat(quantity).as("a memory limit in Mi or Gi").endsWith("Mi");
+        return Long.parseLong(quantity.substring(0, quantity.length() - 2));
+    }
+
     @Test
     void prodKeepsTwoReplicasThroughADrain() throws IOException {
         Map<String, Map<String, Object>> prod = render(ROOT.resolve("overlays/prod"));

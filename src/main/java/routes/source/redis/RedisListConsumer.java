@@ -3,6 +3,7 @@ package routes.source.redis;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.apache.camel.Processor;
@@ -30,6 +31,8 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
     private static final int MAINTENANCE_LIMIT = 1000;
     private static final byte[] ONE = bytes("1");
     private static final byte[] ZERO = bytes("0");
+    /** The stamp of an entry taken as it is (an own processing list): the entry is its payload. */
+    private static final byte[] NO_STAMP = new byte[0];
 
     private final RedisTemplate<String, byte[]> redis;
     private final List<String> takeKeys;
@@ -75,10 +78,11 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
                     Duration.ofSeconds(1));
             return List.of();
         }
-        List<Delivery> deliveries = new ArrayList<>(entries.size());
-        for (byte[] raw : entries) {
-            QueueEntry entry = QueueEntry.parse(raw);
-            deliveries.add(new Delivery(raw, entry.payload(), entry.deliveries()));
+        // Stamp and payload of each entry, in turn (RedisScripts.TAKE).
+        List<Delivery> deliveries = new ArrayList<>(entries.size() / 2);
+        for (int i = 0; i + 1 < entries.size(); i += 2) {
+            byte[] stamp = entries.get(i);
+            deliveries.add(new Delivery(stamp, entries.get(i + 1), QueueEntry.parse(stamp).deliveries()));
         }
         return deliveries;
     }
@@ -94,34 +98,43 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
         }
         List<Delivery> deliveries = new ArrayList<>(entries.size());
         for (byte[] raw : entries) {
-            deliveries.add(new Delivery(raw, raw, 0));
+            deliveries.add(new Delivery(NO_STAMP, raw, 0));
         }
         return deliveries;
     }
 
     @Override
     protected void acknowledge(List<Delivery> done) {
-        Object[] entries = new Object[done.size() + 1];
-        entries[0] = ackMarker();
-        for (int i = 1; i < entries.length; i++) {
-            entries[i] = done.get(i - 1).id();
+        Object[] args = new Object[2 * done.size() + 1];
+        args[0] = ackMarker();
+        for (int i = 0; i < done.size(); i++) {
+            args[2 * i + 1] = done.get(i).id();
+            args[2 * i + 2] = done.get(i).payload();
         }
-        redis.execute(RedisScripts.ACK, List.of(endpoint.getProcessingList()), entries);
+        redis.execute(RedisScripts.ACK, List.of(endpoint.getProcessingList()), args);
     }
 
     @Override
     protected void redeliverLater(Delivery delivery, boolean countsAsAttempt, long delayMillis, byte[] requeueAs) {
+        byte[] entry = entryOf(delivery);
         byte[] parked;
         if (requeueAs != null) {
             parked = requeueAs;
         } else if (own) {
-            parked = delivery.id();
+            parked = entry;
         } else {
             parked = QueueEntry.requeued(delivery.priorAttempts() + (countsAsAttempt ? 1 : 0), delivery.payload());
         }
         redis.execute(RedisScripts.RETRY_LATER,
                 List.of(endpoint.getProcessingList(), endpoint.getDelayedSet(), delayedSeq),
-                delivery.id(), parked, bytes(Long.toString(delayMillis)), own ? ONE : ZERO);
+                entry, parked, bytes(Long.toString(delayMillis)), own ? ONE : ZERO);
+    }
+
+    /** The entry as it sits in the processing list: its stamp, then its payload. */
+    private static byte[] entryOf(Delivery delivery) {
+        byte[] entry = Arrays.copyOf(delivery.id(), delivery.id().length + delivery.payload().length);
+        System.arraycopy(delivery.payload(), 0, entry, delivery.id().length, delivery.payload().length);
+        return entry;
     }
 
     @Override

@@ -35,8 +35,8 @@ abstract class RedisQueueConsumerSupport extends SourceConsumer<RedisQueueConsum
     private static final Duration PERMIT_WAIT = Duration.ofSeconds(1);
 
     /**
-     * One message taken from Redis: its Redis identity (the list entry's exact bytes, or the stream id),
-     * its body as the producer's bytes, and its prior deliveries.
+     * One message taken from Redis: its Redis identity (a list entry's stamp, the entry being the stamp followed
+     * by the payload; or the stream id), its body as the producer's bytes, and its prior deliveries.
      */
     record Delivery(byte[] id, byte[] payload, int priorAttempts) {
     }

@@ -18,20 +18,25 @@ final class RedisScripts {
 
     /**
      * Takes up to ARGV[1] entries from the right of KEYS[1] (the queue) into the left of KEYS[2] (the
-     * processing list), stamped with the Redis time and the delivery count; returns them as stored.
+     * processing list), stamped with the Redis time and the delivery count ({@code ir1|<now>|<count>|}
+     * before the payload); returns each as two elements, its stamp and its payload, so that the app gets the
+     * payload as an array of its own without copying it out of the entry.
      */
     static final RedisScript<List> TAKE = new DefaultRedisScript<>(NOW + """
             local popped = redis.call('RPOP', KEYS[1], tonumber(ARGV[1]))
             if not popped then return {} end
-            local out = {}
+            local entries, out = {}, {}
             for i, e in ipairs(popped) do
               local d, p = '0', e
               local head, dd = string.match(e, '^(ir1|%d+|(%d+)|)')
               if head then d = dd; p = string.sub(e, #head + 1) end
-              out[i] = 'ir1|' .. string.format('%d', now) .. '|' .. d .. '|' .. p
+              local stamp = 'ir1|' .. string.format('%d', now) .. '|' .. d .. '|'
+              entries[i] = stamp .. p
+              out[2 * i - 1] = stamp
+              out[2 * i] = p
             end
-            for i = 1, #out, 1000 do
-              redis.call('LPUSH', KEYS[2], unpack(out, i, math.min(i + 999, #out)))
+            for i = 1, #entries, 1000 do
+              redis.call('LPUSH', KEYS[2], unpack(entries, i, math.min(i + 999, #entries)))
             end
             return out
             """, List.class);
@@ -50,9 +55,10 @@ final class RedisScripts {
             """, List.class);
 
     /**
-     * Removes each of ARGV[2..] once from KEYS[1] (the processing list); ARGV[1] is a marker unique to the
-     * call. Entries taken together lie together, in take order from the oldest end (right): each is looked
-     * for next to the one before it ({@code LINDEX}), else found by one scan from the oldest end
+     * Removes each entry of ARGV[2..] once from KEYS[1] (the processing list), an entry given as two
+     * arguments, its stamp and its payload (as {@link #TAKE} returned them; an empty stamp for an entry
+     * taken as it is); ARGV[1] is a marker unique to the call. Entries taken together lie together, in take
+     * order from the oldest end (right): each is looked for next to the one before it ({@code LINDEX}), else found by one scan from the oldest end
      * ({@code LPOS}), and overwritten by the marker; one {@code LREM} of the markers then removes them all.
      * One {@code LREM} per entry scanned from the oldest end past every older entry still in flight: with
      * four pollers and two writers the batches finish out of take order, and those scans were 60 % of the
@@ -62,8 +68,8 @@ final class RedisScripts {
             local key, marker = KEYS[1], ARGV[1]
             local len = redis.call('LLEN', key)
             local marked, at = 0, nil
-            for i = 2, #ARGV do
-              local e, found = ARGV[i], nil
+            for i = 2, #ARGV, 2 do
+              local e, found = ARGV[i] .. ARGV[i + 1], nil
               if at and at > -len and redis.call('LINDEX', key, at - 1) == e then
                 found = at - 1
               else

@@ -1,12 +1,10 @@
 package routes.source.redis;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -131,27 +129,26 @@ public class RedisSource implements IngestSource {
     }
 
     /**
-     * The DLQ entry as UTF-8 JSON bytes. A UTF-8 body is escaped straight from its bytes (no String of a
-     * body up to the size limit and over, no second encoding of it).
+     * The DLQ entry as UTF-8 JSON bytes. A UTF-8 body is escaped straight from its bytes into an array of the
+     * entry's exact size ({@link JsonStringBytes}): one copy of a body up to the size limit and over.
      */
     static byte[] deadLetter(ObjectMapper mapper, byte[] body, Map<String, String> headers) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 512);
-        try (JsonGenerator json = mapper.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
-            json.writeStartObject();
-            if (Utf8.isValid(body)) {
-                json.writeFieldName(DLQ_PAYLOAD);
-                json.writeUTF8String(body, 0, body.length);
-            } else {
-                json.writeStringField(DLQ_PAYLOAD_BASE64, Base64.getEncoder().encodeToString(body));
-            }
-            json.writeObjectFieldStart(DLQ_HEADERS);
-            for (Map.Entry<String, String> header : headers.entrySet()) {
-                json.writeStringField(header.getKey(), header.getValue());
-            }
-            json.writeEndObject();
-            json.writeEndObject();
+        if (!Utf8.isValid(body)) {
+            Map<String, Object> wrapper = new LinkedHashMap<>();
+            wrapper.put(DLQ_PAYLOAD_BASE64, Base64.getEncoder().encodeToString(body));
+            wrapper.put(DLQ_HEADERS, headers);
+            return mapper.writeValueAsBytes(wrapper);
         }
-        return out.toByteArray();
+        byte[] head = ("{\"" + DLQ_PAYLOAD + "\":\"").getBytes(StandardCharsets.UTF_8);
+        byte[] headersObject = mapper.writeValueAsBytes(Map.of(DLQ_HEADERS, headers)); // {"headers":{...}}
+        // {"payload":"<body escaped>","headers":{...}}: the headers object without its opening brace.
+        byte[] entry = new byte[head.length + JsonStringBytes.escapedLength(body) + 2 + headersObject.length - 1];
+        System.arraycopy(head, 0, entry, 0, head.length);
+        int at = JsonStringBytes.writeEscaped(body, entry, head.length);
+        entry[at++] = '"';
+        entry[at++] = ',';
+        System.arraycopy(headersObject, 1, entry, at, headersObject.length - 1);
+        return entry;
     }
 
     private boolean stream() {
