@@ -1,5 +1,7 @@
 package routes.source.redis;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * UTF-8 text written as the inside of a JSON string, straight from its bytes, into an array sized for it
  * beforehand: a dead letter's body may be over a mebibyte, and writing it through a growing buffer made
@@ -10,7 +12,7 @@ package routes.source.redis;
  */
 final class JsonStringBytes {
 
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
     private JsonStringBytes() {
     }
