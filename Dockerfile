@@ -25,14 +25,14 @@ USER ingest
 # which every heap under 32 GB uses. Should the training fail (say, a builder where the embedded
 # PostgreSQL cannot run), the image is still built, without the cache: the JVM then logs that it could
 # not map it and runs as before, only with a colder start.
-RUN AOT_JAVA_FLAGS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=75 -XX:+AlwaysPreTouch -XX:G1HeapRegionSize=4m -XX:+UseTransparentHugePages -Xmx512m" bash /usr/local/bin/aot-cache.sh /app/ingest-routes.jar /app/ingest-routes.aot \
+RUN AOT_JAVA_FLAGS="-XX:MaxRAMPercentage=75 -XX:+AlwaysPreTouch -XX:G1HeapRegionSize=4m -XX:+UseTransparentHugePages -Xmx512m" bash /usr/local/bin/aot-cache.sh /app/ingest-routes.jar /app/ingest-routes.aot \
     || echo "WARNING: no AOT cache (the training run failed, see above): the app starts without it" >&2
 EXPOSE 8080
-# The heap: 75 % of the container's memory limit, committed and touched at start (a limit too small for it
-# fails the start, not a drain an hour later; the heap no longer grows into the limit with the backlog; no
-# page faults on the hot path), in 4 MB regions, so that a message over the 1 MiB limit (dead-lettered whole)
-# is an ordinary young object, not a humongous one, on transparent huge pages where the host's kernel offers
-# them ("madvise" or "always"; with "never" the JVM says so once and uses small pages) (docs/benchmarks.md,
-# session 9). An explicit -Xms/-Xmx in JAVA_TOOL_OPTIONS overrides the percentages (the Kubernetes manifests
-# size the heap so).
-ENTRYPOINT ["java", "-XX:AOTCache=/app/ingest-routes.aot", "-XX:MaxRAMPercentage=75", "-XX:InitialRAMPercentage=75", "-XX:+AlwaysPreTouch", "-XX:G1HeapRegionSize=4m", "-XX:+UseTransparentHugePages", "-jar", "/app/ingest-routes.jar"]
+# The heap: at most 75 % of the container's memory limit, its initial size touched at start. Give it -Xms equal
+# to -Xmx (JAVA_TOOL_OPTIONS, as the Kubernetes manifests and docker-compose.yml do) and the whole heap is
+# committed then: a limit too small for it fails the start, not a drain an hour later, the heap no longer grows
+# into the limit with a backlog, and the hot path takes no page faults. 4 MB regions, so that a message over the
+# 1 MiB limit (dead-lettered whole) is an ordinary young object, not a humongous one; transparent huge pages where
+# the host's kernel offers them ("madvise" or "always"; with "never" the JVM says so once and uses small pages)
+# (docs/benchmarks.md, session 9; docs/operations.md, "The image's heap").
+ENTRYPOINT ["java", "-XX:AOTCache=/app/ingest-routes.aot", "-XX:MaxRAMPercentage=75", "-XX:+AlwaysPreTouch", "-XX:G1HeapRegionSize=4m", "-XX:+UseTransparentHugePages", "-jar", "/app/ingest-routes.jar"]

@@ -13,7 +13,8 @@
 #   3. the packaged jar in its own JVM as the Dockerfile runs it: the Dockerfile's Java (a JDK of its major
 #      under /usr/lib/jvm, or BENCH_JAVA_HOME), the jar extracted, the AOT cache scripts/aot-cache.sh trains
 #      for it (made once per jar, kept under target/deployed/; BENCH_AOT=0: none), the Dockerfile's JVM flags
-#      plus -Xmx512m; profile brokers, only that source, the HTTP source off;
+#      plus -Xms512m -Xmx512m (a heap sized as the Kubernetes manifests and docker-compose.yml size it, so the
+#      image's pre-touch commits it whole); profile brokers, only that source, the HTTP source off;
 #   4. events/s from the first commit to the last row, from ingest_events.created_at (start-up excluded,
 #      JIT warm-up included), then the app's peak RSS (VmHWM) and CPU seconds, and the machine's CPU
 #      reference (python3 -c "sum(range(10**8))", 1.6 s where the issue-16 targets were set) and an I/O reference
@@ -25,7 +26,7 @@
 #                      metric and its day's stats recomputed, each committed; the in-process benchmarks' worker)
 #                      on BENCH_BASELINE_EVENTS events (default 2000: its rate is steady, ~400 events/s);
 #   BENCH_TEAM=1       rabbitmq only: a team's own batch consumer (bench/team-consumer: Spring Cloud Stream,
-#                      binder rabbit, batch mode, JDBC batch upserts), the same Java, flags and -Xmx512m (no AOT cache), on [events].
+#                      binder rabbit, batch mode, JDBC batch upserts), the same Java, flags and -Xms512m -Xmx512m (no AOT cache), on [events].
 # http: no backlog; the app with only the HTTP source, and routes.bench.HttpDeployedLoad in a JVM of its own:
 #   BENCH_HTTP_CLIENTS (8) clients posting arrays of BENCH_HTTP_PER_REQUEST (100) events, each answered 202
 #   once committed, as fast as they go ([events] in all, rows/s); then an open loop at half that request
@@ -34,7 +35,7 @@
 # BENCH_DRAIN_TIMEOUT for the rest: 600 s, or 1 s per 1,000 events when more). The app's log:
 # target/bench-deployed-<broker>.log (the yardsticks': target/bench-deployed-<broker>-baseline.log, -team.log).
 # Extra app properties: BENCH_APP_ARGS="--ingest.sources.redis.batch-size=... ...". Extra JVM flags (after the
-# Dockerfile's, before -Xmx512m): BENCH_JVM_ARGS="-XX:+UseSerialGC ...".
+# Dockerfile's, before -Xms512m -Xmx512m): BENCH_JVM_ARGS="-XX:+UseSerialGC ...".
 # BENCH_JFR=1 records the app with JFR (settings=profile, or BENCH_JFR_SETTINGS=<a .jfc>) into target/bench-deployed-<broker>.jfr, written
 # when the run stops the app; summarise it with `jfr summary` or `jfr print --events jdk.ExecutionSample`.
 # A team's routes: BENCH_ROUTES="docs/examples/routes/team-filter.camel.yaml" (one or more route files, or a
@@ -215,8 +216,8 @@ rate() {
 app_port=$(free_port)
 export INGEST_ADMIN_PASSWORD="bench-$RANDOM$RANDOM" # the brokers profile refuses to start without one
 if [ "$broker" = http ]; then sources="HTTP only"; else sources="$broker only, HTTP source off"; fi
-log "starting the app: $app_java ${app_aot_flags[*]} ${docker_flags[*]} -Xmx512m -jar $app_jar (brokers profile, $sources${routes_dir:+, team routes $routes_dir})"
-"$app_java" "${app_aot_flags[@]}" "${docker_flags[@]}" -Xmx512m -jar "$app_jar" --server.port="$app_port" "${app_args[@]}" >"$app_log" 2>&1 &
+log "starting the app: $app_java ${app_aot_flags[*]} ${docker_flags[*]} -Xms512m -Xmx512m -jar $app_jar (brokers profile, $sources${routes_dir:+, team routes $routes_dir})"
+"$app_java" "${app_aot_flags[@]}" "${docker_flags[@]}" -Xms512m -Xmx512m -jar "$app_jar" --server.port="$app_port" "${app_args[@]}" >"$app_log" 2>&1 &
 app_pid=$!
 
 http_out=""
@@ -287,12 +288,12 @@ if [ "$team" = 1 ] && [ "$count" -ge "$expected" ]; then
   log "a team's batch consumer: publishing the same backlog again ($events events, $oversized over 1 MiB)"
   publish "$events" "$oversized" | sed 's/^/  /'
   t_log="target/bench-deployed-$broker-team.log"
-  log "starting the team's consumer: $app_java ${docker_flags[*]} -Xmx512m -jar $team_jar"
+  log "starting the team's consumer: $app_java ${docker_flags[*]} -Xms512m -Xmx512m -jar $team_jar"
   # shellcheck disable=SC2206 # BENCH_TEAM_ARGS is a list of --key=value words
   team_args=(--spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$database" --spring.rabbitmq.host=127.0.0.1
     --spring.cloud.stream.bindings.events-in-0.destination=bench.raw.q --spring.cloud.stream.bindings.events-in-0.group=bench.raw.q
     ${BENCH_TEAM_ARGS:-})
-  "$app_java" "${docker_flags[@]}" -Xmx512m -jar "$team_jar" "${team_args[@]}" >"$t_log" 2>&1 &
+  "$app_java" "${docker_flags[@]}" -Xms512m -Xmx512m -jar "$team_jar" "${team_args[@]}" >"$t_log" 2>&1 &
   yardstick_pid=$!
   drain "$yardstick_pid" "$t_log" "the team's consumer" "$expected"
   t_count=$n; t_peak_mb=$peak_mb; t_load=$(cut -d' ' -f1 /proc/loadavg); t_cpu=$(awk -v a="$cpu_total" -v b="$cpu_at_first_rows" 'BEGIN { printf "%.1f", a - b }')

@@ -78,7 +78,7 @@ deployed_runtime() {
   version=$("$app_java" -version 2>&1 | sed -n '1s/.*"\([0-9][0-9.]*\)".*/\1/p')
   if [ "${BENCH_AOT:-1}" = 1 ] && [ "${version%%.*}" -ge 25 ] 2>/dev/null; then
     local flags cache
-    flags="$(dockerfile_jvm_flags | tr '\n' ' ')-Xmx512m"
+    flags="$(dockerfile_jvm_flags | tr '\n' ' ')-Xms512m -Xmx512m"
     cache="$dir/ingest-routes-${version}-$(md5sum <<<"$flags" | cut -c1-8).aot" # one per JVM and flags
     if [ ! -s "$cache" ]; then
       echo "training the AOT cache: scripts/aot-cache.sh $app_jar $cache (Java $version, $flags)" >&2

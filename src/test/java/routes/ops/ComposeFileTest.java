@@ -97,14 +97,32 @@ class ComposeFileTest {
         PORT_OF.forEach((variable, port) -> assertThat(appEnv).containsEntry(variable, port));
         assertThat(appEnv).containsEntry("QUEUE_SUBJECT", "ingress.events");
         // Every variable given to the app is one it reads: a CONTRACT name, a ${NAME} of application*.yml,
-        // or Spring's own relaxed binding (SPRING_*).
+        // Spring's own relaxed binding (SPRING_*), or the JVM's JAVA_TOOL_OPTIONS.
         List<String> unknown = new ArrayList<>();
         appEnv.keySet().stream().filter(k -> !CONTRACT_ENV.contains(k) && !envReadByApp.contains(k)
-                && !k.startsWith("SPRING_")).forEach(unknown::add);
+                && !k.startsWith("SPRING_") && !k.equals("JAVA_TOOL_OPTIONS")).forEach(unknown::add);
         assertThat(unknown).as("app environment variables nobody reads").isEmpty();
         // The ones application.yml reads today must be spelled as the contract spells them.
         assertThat(envReadByApp).contains("DB_HOST", "DB_PORT", "POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD",
                 "INGEST_ADMIN_PASSWORD", "INGEST_ROUTES_DIR", "INGEST_ROUTES_RELOAD", "SERVER_PORT");
+    }
+
+    /**
+     * The image pre-touches its initial heap: the app's heap is sized whole (-Xms = -Xmx), and it plus the ~256 MiB
+     * the JVM uses beside it fits under the container's memory limit. Without both, the image's 75 % of a host
+     * without a limit would be committed at start.
+     */
+    @Test
+    void theAppsHeapIsSizedWholeUnderItsMemoryLimit() {
+        String options = appEnv.getOrDefault("JAVA_TOOL_OPTIONS", "");
+        Matcher xms = Pattern.compile("-Xms(\\d+)m").matcher(options);
+        Matcher xmx = Pattern.compile("-Xmx(\\d+)m").matcher(options);
+        assertThat(xms.find() && xmx.find()).as("-Xms and -Xmx in MiB in JAVA_TOOL_OPTIONS: " + options).isTrue();
+        assertThat(xms.group(1)).as("-Xms = -Xmx").isEqualTo(xmx.group(1));
+        String limit = String.valueOf(services.get("app").get("mem_limit"));
+        assertThat(limit).as("the app's mem_limit, in g").matches("\\d+g");
+        long limitMebibytes = Long.parseLong(limit.substring(0, limit.length() - 1)) * 1024;
+        assertThat(Long.parseLong(xmx.group(1)) + 256).isLessThanOrEqualTo(limitMebibytes);
     }
 
     @Test

@@ -227,6 +227,11 @@ class KubernetesManifestsTest {
                 .map(e -> (String) e.get("value")).findFirst().orElse("");
 
         long heap = heapMebibytes(options, limit);
+        // The image pre-touches its initial heap: sized whole, the heap is committed at start and never grows.
+        Matcher xms = Pattern.compile("-Xms(\\S+)").matcher(options);
+        Matcher xmx = Pattern.compile("-Xmx(\\S+)").matcher(options);
+        assertThat(xms.find() && xmx.find()).as(dir + ": -Xms and -Xmx in JAVA_TOOL_OPTIONS").isTrue();
+        assertThat(xms.group(1)).as(dir + ": -Xms = -Xmx").isEqualTo(xmx.group(1));
 
         assertThat(heap + BESIDE_THE_HEAP_MIB).as(dir + ": heap " + heap + " MiB + " + BESIDE_THE_HEAP_MIB
                 + " MiB beside it, limit " + limit + " MiB").isLessThanOrEqualTo(limit);
