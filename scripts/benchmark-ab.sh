@@ -5,6 +5,8 @@
 #
 #   flock /tmp/ingest-it.lock scripts/benchmark.sh ab <broker> <jarA> <jarB> [pairs=3] [events=200000]
 #
+# broker "http" compares the HTTP load's rows/s at the maximum rate (first commit to last row) instead of events/s.
+#
 # A jar is a path (from the project's root or absolute) or "." for this checkout's (built when stale).
 # Team routes per side: BENCH_ROUTES_A / BENCH_ROUTES_B (as BENCH_ROUTES of benchmark-deployed.sh), so
 # one jar with and without a team step is "ab redis . ." with BENCH_ROUTES_B=docs/examples/routes/team-filter.camel.yaml.
@@ -17,14 +19,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage="usage: scripts/benchmark.sh ab redis|nats|rabbitmq <jarA|.> <jarB|.> [pairs=3] [events=200000]"
+usage="usage: scripts/benchmark.sh ab redis|nats|rabbitmq|http <jarA|.> <jarB|.> [pairs=3] [events=200000]"
 broker="${1:?$usage}"; jar_a="${2:?$usage}"; jar_b="${3:?$usage}"
 pairs="${4:-3}"; events="${5:-200000}"
-case "$broker" in rabbitmq | nats | redis) ;; *) echo "$usage" >&2; exit 2 ;; esac
+case "$broker" in rabbitmq | nats | redis | http) ;; *) echo "$usage" >&2; exit 2 ;; esac
 for j in "$jar_a" "$jar_b"; do
   if [ "$j" != . ] && [ ! -f "$j" ]; then echo "no such jar: $j" >&2; exit 2; fi
 done
 mkdir -p target/bench-ab
+unit="events/s"; if [ "$broker" = http ]; then unit="rows/s"; fi
 declare -a figures_a=() figures_b=()
 
 run() { # n side jar routes track → the run's events/s, or nothing when it failed
@@ -34,7 +37,11 @@ run() { # n side jar routes track → the run's events/s, or nothing when it fai
   if [ "$jar" != . ]; then jar_env=$jar; fi
   if BENCH_JAR="$jar_env" BENCH_ROUTES="$routes" BENCH_TRACK="$track" BENCH_JVM_ARGS="$jvm" BENCH_APP_ARGS="$app" \
     bash scripts/benchmark-deployed.sh "$broker" "$events" >"$out" 2>&1; then
-    awk '/^  events\/s/ { print $2 }' "$out"
+    if [ "$broker" = http ]; then
+      sed -n 's/^  http max rate, first commit to last row .* rows\/s=\([0-9]*\).*/\1/p' "$out"
+    else
+      awk '/^  events\/s/ { print $2 }' "$out"
+    fi
     sed -n 's/^  CPU by process *cpu over/    CPU over/p' "$out" >&2
   else
     echo "  run $n $side FAILED: $(grep -E 'ERROR|FAIL' "$out" | tail -n 1) (log: $out)" >&2
@@ -50,15 +57,15 @@ for ((i = 1; i <= pairs; i++)); do
   if ((i % 2)); then order="A B"; else order="B A"; fi
   for side in $order; do
     if [ "$side" = A ]; then f=$(run "$i" A "$jar_a" "${BENCH_ROUTES_A:-}" "${BENCH_TRACK_A:-0}"); else f=$(run "$i" B "$jar_b" "${BENCH_ROUTES_B:-}" "${BENCH_TRACK_B:-0}"); fi
-    echo "  pair $i $side: ${f:-failed} events/s"
+    echo "  pair $i $side: ${f:-failed} $unit"
     if [ -n "$f" ]; then
       if [ "$side" = A ]; then figures_a+=("$f"); else figures_b+=("$f"); fi
     fi
   done
 done
 med_a=$(median "${figures_a[@]}"); med_b=$(median "${figures_b[@]}")
-echo "  median A: $med_a events/s (${#figures_a[@]} runs: ${figures_a[*]})"
-echo "  median B: $med_b events/s (${#figures_b[@]} runs: ${figures_b[*]})"
+echo "  median A: $med_a $unit (${#figures_a[@]} runs: ${figures_a[*]})"
+echo "  median B: $med_b $unit (${#figures_b[@]} runs: ${figures_b[*]})"
 if [ "$med_a" != n/a ] && [ "$med_b" != n/a ]; then
   awk -v a="$med_a" -v b="$med_b" 'BEGIN { printf "  B / A: %.1f %%\n", 100 * b / a }'
 fi

@@ -34,15 +34,16 @@ build_packaged_app() {
   if [ -n "${1:-}" ]; then
     [ -f "$1" ] || { echo "no such jar: $1" >&2; return 1; }
     jar=$1
+    # Another build's jar is run as it is: this checkout's sources being newer says nothing about it.
     if [ ! -f target/test-classes/routes/chaos/ChaosReport.class ]; then ./mvnw -B -q -DskipTests test-compile; fi
   else
     jar=$(find target -maxdepth 1 -name "ingest-routes-*.jar" 2>/dev/null | head -n 1 || true)
-  fi
-  if [ -z "$jar" ] || [ ! -f target/test-classes/routes/chaos/ChaosReport.class ] || [ pom.xml -nt "$jar" ] \
-    || [ -n "$(find src/main -newer "$jar" -type f -print -quit)" ]; then
-    echo "building the jar: ./mvnw -B -DskipTests package" >&2
-    ./mvnw -B -q -DskipTests package
-    jar=$(find target -maxdepth 1 -name "ingest-routes-*.jar" | head -n 1)
+    if [ -z "$jar" ] || [ ! -f target/test-classes/routes/chaos/ChaosReport.class ] || [ pom.xml -nt "$jar" ] \
+      || [ -n "$(find src/main -newer "$jar" -type f -print -quit)" ]; then
+      echo "building the jar: ./mvnw -B -DskipTests package" >&2
+      ./mvnw -B -q -DskipTests package
+      jar=$(find target -maxdepth 1 -name "ingest-routes-*.jar" | head -n 1)
+    fi
   fi
   if [ ! -s target/chaos-classpath.txt ] || [ pom.xml -nt target/chaos-classpath.txt ]; then
     ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile=target/chaos-classpath.txt >/dev/null

@@ -19,12 +19,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.Counter;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import java.util.concurrent.CopyOnWriteArrayList;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -56,6 +62,24 @@ class HttpSourceIT {
     MeterRegistry meters;
     final ObjectMapper mapper = new ObjectMapper();
     final HttpClient client = HttpClient.newHttpClient();
+
+    /** What each dispatch of {@code POST /v1/events} found when it left the filter chain (see {@link Dispatches}). */
+    static final List<String> DISPATCHES = new CopyOnWriteArrayList<>();
+
+    /** Records, for each dispatch of {@code /v1/events}, its type and whether it left the request asynchronous. */
+    @TestConfiguration
+    static class Dispatches {
+        @Bean
+        FilterRegistrationBean<Filter> dispatchRecorder() {
+            FilterRegistrationBean<Filter> registration = new FilterRegistrationBean<>((request, response, chain) -> {
+                chain.doFilter(request, response);
+                DISPATCHES.add(request.getDispatcherType() + (request.isAsyncStarted() ? " async" : ""));
+            });
+            registration.addUrlPatterns(EventsRequestFilter.PATH);
+            registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+            return registration;
+        }
+    }
 
     @BeforeEach
     void empty() {
@@ -124,6 +148,18 @@ class HttpSourceIT {
         assertThat(jdbc.queryForList("SELECT error_type FROM dead_letters", String.class)).containsExactly("rejected");
         assertThat(jdbc.queryForObject("SELECT payload FROM dead_letters", String.class)).contains("nul-1");
         assertThat(StatsInvariant.violations(jdbc)).isEmpty();
+    }
+
+    @Test
+    void aPostIsAnsweredInOneDispatch() throws Exception {
+        DISPATCHES.clear();
+        HttpResponse<String> response = post("[" + event("one-dispatch", 1, 1) + "]");
+        assertThat(response.statusCode()).isEqualTo(202);
+        // Recorded as the dispatch leaves the filter chain, which may be just after the client has the answer.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> !DISPATCHES.isEmpty());
+        // Not "REQUEST async" then "ASYNC": no second trip through the security chain and the dispatcher.
+        assertThat(DISPATCHES).containsExactly("REQUEST");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM ingest_events", Integer.class)).isEqualTo(2);
     }
 
     @Test
