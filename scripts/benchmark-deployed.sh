@@ -29,8 +29,10 @@
 #                      binder rabbit, batch mode, JDBC batch upserts), the same Java, flags and -Xms512m -Xmx512m (no AOT cache), on [events].
 # http: no backlog; the app with only the HTTP source, and routes.bench.HttpDeployedLoad in a JVM of its own:
 #   BENCH_HTTP_CLIENTS (8) clients posting arrays of BENCH_HTTP_PER_REQUEST (100) events, each answered 202
-#   once committed, as fast as they go ([events] in all, rows/s); then an open loop at half that request
-#   rate for BENCH_HTTP_LATENCY_SECONDS (20) s: request latency p50 / p99 / max.
+#   once committed, as fast as they go ([events] in all, rows/s), each on one kept-alive connection written
+#   with the requests encoded beforehand (BENCH_HTTP_CLIENT=jdk: the JDK's HttpClient instead, which takes
+#   ~2.5 ms of the shared CPU per request); then an open loop at half that request rate for
+#   BENCH_HTTP_LATENCY_SECONDS (20) s (the JDK's HttpClient, asynchronous): request latency p50 / p99 / max.
 # Everything talks to 127.0.0.1; every wait is bounded (BENCH_START_TIMEOUT 120 s for the first row,
 # BENCH_DRAIN_TIMEOUT for the rest: 600 s, or 1 s per 1,000 events when more). The app's log:
 # target/bench-deployed-<broker>.log (the yardsticks': target/bench-deployed-<broker>-baseline.log, -team.log).
@@ -233,7 +235,7 @@ if [ "$broker" = http ]; then
   log "started; $clients clients posting $events events in arrays of $per_request, then an open loop at half that rate for $latency_s s"
   python3 scripts/lib/cpu-by-process.py "$app_pid" >"target/bench-cpu-$$.txt" &
   sampler=$!
-  http_out=$("$java_bin" -Xmx1g -cp "$classpath" -Dbench.db-url="jdbc:postgresql://127.0.0.1:5432/$database" \
+  http_out=$("$java_bin" -Xmx1g -cp "$classpath" -Dbench.http-client="${BENCH_HTTP_CLIENT:-keep-alive}" -Dbench.db-url="jdbc:postgresql://127.0.0.1:5432/$database" \
     routes.bench.HttpDeployedLoad "http://127.0.0.1:$app_port/v1/events" "$events" "$per_request" "$clients" "$latency_s") \
     || die "the HTTP load failed: $http_out"
   paced_events=$(awk '/^http half rate/ { for (i = 1; i <= NF; i++) if ($i ~ /^events=/) { sub(/events=/, "", $i); print $i } }' <<<"$http_out")

@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,8 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * against the packaged app:
  * <ol>
  *   <li><b>max rate</b>: {@code concurrency} clients in a closed loop, each posting the next array of
- *       {@code perRequest} events (3 metrics each) and waiting for its 202, which the app sends only once the
- *       rows are committed ({@link HttpBenchmark#run}); rows/s from the first request to the last answer, and
+ *       {@code perRequest} events (3 metrics each) on its kept-alive connection ({@link KeepAlivePoster}) and
+ *       waiting for its 202, which the app sends only once the rows are committed (with
+ *       {@code -Dbench.http-client=jdk}: the JDK's {@code HttpClient}, {@link HttpBenchmark#run}); rows/s from the first request to the last answer, and
  *       from the rows' {@code created_at} (first commit to last row) when {@code -Dbench.db-url} is given;</li>
  *   <li><b>half rate, open loop</b>: requests sent at a fixed rate, half the requests/s measured in 1, for
  *       {@code latencySeconds}, whether or not earlier ones have been answered; each latency runs from the
@@ -44,8 +48,10 @@ public final class HttpDeployedLoad {
         int latencySeconds = Integer.parseInt(args[4]);
         String dbUrl = System.getProperty("bench.db-url");
 
-        double eventsPerSecond = HttpBenchmark.run(uri, HttpBenchmark.bodies(0, events, perRequest), concurrency, 0,
-                "http max rate", perRequest, null);
+        List<String> maxRateBodies = HttpBenchmark.bodies(0, events, perRequest);
+        double eventsPerSecond = "jdk".equals(System.getProperty("bench.http-client"))
+                ? HttpBenchmark.run(uri, maxRateBodies, concurrency, 0, "http max rate (JDK client)", perRequest, null)
+                : closedLoop(uri, maxRateBodies, concurrency, perRequest);
         if (dbUrl != null) {
             firstCommitToLastRow(dbUrl, "http max rate, first commit to last row");
         }
@@ -55,6 +61,46 @@ public final class HttpDeployedLoad {
         List<String> bodies = HttpBenchmark.bodies(events, requests * perRequest, perRequest);
         openLoop(uri, bodies, requestsPerSecond, perRequest);
         System.exit(0); // the HTTP client's selector thread is not a daemon
+    }
+
+    /**
+     * {@code concurrency} clients, each on one kept-alive connection ({@link KeepAlivePoster}), posting the next
+     * body as soon as the last was answered. Returns events/s.
+     */
+    static double closedLoop(URI uri, List<String> bodies, int concurrency, int perRequest) throws Exception {
+        List<byte[]> requests = bodies.stream().map(body -> KeepAlivePoster.request(uri, body)).toList();
+        LatencyRecorder latency = new LatencyRecorder();
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        long start = System.nanoTime();
+        List<Future<?>> clients = new ArrayList<>();
+        for (int c = 0; c < concurrency; c++) {
+            clients.add(pool.submit(() -> {
+                try (KeepAlivePoster poster = new KeepAlivePoster(uri)) {
+                    for (int i = next.getAndIncrement(); i < requests.size(); i = next.getAndIncrement()) {
+                        long sent = System.nanoTime();
+                        int status = poster.post(requests.get(i));
+                        latency.record(System.nanoTime() - sent);
+                        if (status != 202) {
+                            failures.incrementAndGet();
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> client : clients) {
+            client.get();
+        }
+        long elapsed = System.nanoTime() - start;
+        pool.shutdown();
+        long events = (long) bodies.size() * perRequest;
+        BenchReport.print("http max rate", events, events * 3, elapsed, latency);
+        if (failures.get() > 0) {
+            System.out.println("  non-202 answers: " + failures.get());
+        }
+        return events / (elapsed / 1e9);
     }
 
     /** Sends each body at its scheduled time, whatever is still unanswered; prints the latency percentiles. */
