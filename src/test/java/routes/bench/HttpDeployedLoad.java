@@ -1,5 +1,6 @@
 package routes.bench;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,7 +12,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code -Dbench.http-client=jdk}: the JDK's {@code HttpClient}, {@link HttpBenchmark#run}); rows/s from the first request to the last answer, and
  *       from the rows' {@code created_at} (first commit to last row) when {@code -Dbench.db-url} is given;</li>
  *   <li><b>half rate, open loop</b>: requests sent at a fixed rate, half the requests/s measured in 1, for
- *       {@code latencySeconds}, whether or not earlier ones have been answered; each latency runs from the
+ *       {@code latencySeconds}, whether or not earlier ones have been answered (each on a free kept-alive
+ *       connection, a new one when all are busy); each latency runs from the
  *       request's scheduled send time to its answer, so a stalled server shows as latency (no coordinated
  *       omission). Prints p50, p99 and max.</li>
  * </ol>
@@ -103,9 +107,17 @@ public final class HttpDeployedLoad {
         return events / (elapsed / 1e9);
     }
 
-    /** Sends each body at its scheduled time, whatever is still unanswered; prints the latency percentiles. */
+    /**
+     * Sends each body at its scheduled time, whatever is still unanswered: each on a free kept-alive connection,
+     * a new one when every connection is busy ({@link KeepAlivePoster}; {@code -Dbench.http-client=jdk}: the
+     * JDK's asynchronous {@code HttpClient}). Prints the latency percentiles.
+     */
     static void openLoop(URI uri, List<String> bodies, double requestsPerSecond, int perRequest) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
+        boolean jdk = "jdk".equals(System.getProperty("bench.http-client"));
+        HttpClient client = jdk ? HttpClient.newHttpClient() : null;
+        List<byte[]> requests = jdk ? List.of() : bodies.stream().map(body -> KeepAlivePoster.request(uri, body)).toList();
+        Queue<KeepAlivePoster> idle = new ConcurrentLinkedQueue<>();
+        ExecutorService senders = Executors.newCachedThreadPool();
         LatencyRecorder latency = new LatencyRecorder();
         AtomicInteger failures = new AtomicInteger();
         List<CompletableFuture<?>> answers = new ArrayList<>(bodies.size());
@@ -116,17 +128,43 @@ public final class HttpDeployedLoad {
             if (wait > 0) {
                 TimeUnit.NANOSECONDS.sleep(wait); // the fixed request rate, not a wait for a result
             }
-            HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i))).build();
-            answers.add(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-                latency.record(System.nanoTime() - due);
-                if (error != null || response.statusCode() != 202) {
-                    failures.incrementAndGet();
-                }
-            }));
+            if (jdk) {
+                HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i))).build();
+                answers.add(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+                    latency.record(System.nanoTime() - due);
+                    if (error != null || response.statusCode() != 202) {
+                        failures.incrementAndGet();
+                    }
+                }));
+            } else {
+                byte[] request = requests.get(i);
+                answers.add(CompletableFuture.runAsync(() -> {
+                    KeepAlivePoster poster = idle.poll();
+                    if (poster == null) {
+                        poster = new KeepAlivePoster(uri);
+                    }
+                    boolean ok = false;
+                    try {
+                        ok = poster.post(request) == 202;
+                    } catch (IOException e) {
+                        closeQuietly(poster);
+                        poster = null; // a broken connection is not used again
+                    }
+                    latency.record(System.nanoTime() - due);
+                    if (!ok) {
+                        failures.incrementAndGet();
+                    }
+                    if (poster != null) {
+                        idle.add(poster);
+                    }
+                }, senders));
+            }
         }
         CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;
+        senders.shutdown();
+        idle.forEach(HttpDeployedLoad::closeQuietly);
         System.out.printf(Locale.ROOT, "%-28s requests=%d events=%d rows=%d time=%.2fs rate=%.1f requests/s "
                         + "(%.0f rows/s) p50=%.1fms p99=%.1fms max=%.1fms%n", "http half rate, open loop",
                 bodies.size(), (long) bodies.size() * perRequest, 3L * bodies.size() * perRequest, seconds,
@@ -134,6 +172,14 @@ public final class HttpDeployedLoad {
                 latency.percentileMillis(99), latency.percentileMillis(100));
         if (failures.get() > 0) {
             System.out.println("  non-202 answers: " + failures.get());
+        }
+    }
+
+    private static void closeQuietly(KeepAlivePoster poster) {
+        try {
+            poster.close();
+        } catch (IOException e) {
+            // closing a connection the benchmark is done with
         }
     }
 
