@@ -34,6 +34,20 @@ public final class TestDatabase {
         return url(name);
     }
 
+    /**
+     * Lets database {@code name} accept connections again, or refuses new ones and ends its sessions, as a
+     * PostgreSQL that went away would: the app's pool then fails to connect until it is back.
+     */
+    public static void acceptConnections(String name, boolean accept) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url("postgres"), USER, "");
+             Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS " + accept);
+            if (!accept) {
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+            }
+        }
+    }
+
     public static String url(String database) {
         return "jdbc:postgresql://" + HOST + ":" + PORT + "/" + database;
     }

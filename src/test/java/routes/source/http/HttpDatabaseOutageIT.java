@@ -8,9 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -82,14 +79,7 @@ class HttpDatabaseOutageIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Lets the test database accept connections again, or refuses them and ends its sessions. */
     static void available(boolean available) throws Exception {
-        try (Connection c = DriverManager.getConnection(TestDatabase.url("postgres"), TestDatabase.USER, "");
-             Statement s = c.createStatement()) {
-            s.execute("ALTER DATABASE " + DATABASE + " ALLOW_CONNECTIONS " + available);
-            if (!available) {
-                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + DATABASE + "'");
-            }
-        }
+        TestDatabase.acceptConnections(DATABASE, available);
     }
 }

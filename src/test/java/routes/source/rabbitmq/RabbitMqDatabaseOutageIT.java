@@ -3,9 +3,6 @@ package routes.source.rabbitmq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,15 +52,8 @@ class RabbitMqDatabaseOutageIT {
         broker.close();
     }
 
-    /** Lets the test database accept connections again, or refuses them and ends its sessions. */
     static void database(boolean available) throws Exception {
-        try (Connection c = DriverManager.getConnection(TestDatabase.url("postgres"), TestDatabase.USER, "");
-             Statement s = c.createStatement()) {
-            s.execute("ALTER DATABASE " + DATABASE + " ALLOW_CONNECTIONS " + available);
-            if (!available) {
-                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + DATABASE + "'");
-            }
-        }
+        TestDatabase.acceptConnections(DATABASE, available);
     }
 
     @Test
