@@ -31,7 +31,7 @@
 #   BENCH_HTTP_CLIENTS (8) clients posting arrays of BENCH_HTTP_PER_REQUEST (100) events, each answered 202
 #   once committed, as fast as they go ([events] in all, rows/s), each on one kept-alive connection written
 #   with the requests encoded beforehand (BENCH_HTTP_CLIENT=jdk: the JDK's HttpClient instead, which takes
-#   ~2.5 ms of the shared CPU per request, in both phases); then an open loop at half that request rate for
+#   ~2 ms of the shared CPU per request, in both phases); then an open loop at half that request rate for
 #   BENCH_HTTP_LATENCY_SECONDS (20) s, each request on a free kept-alive connection (a new one when all are
 #   busy): request latency p50 / p99 / max.
 # Everything talks to 127.0.0.1; every wait is bounded (BENCH_START_TIMEOUT 120 s for the first row,

@@ -14,9 +14,9 @@ import java.util.Locale;
 
 /**
  * One HTTP/1.1 connection, kept alive, that posts requests encoded beforehand ({@link #request}) and reads each
- * answer through: the clients of the deployed HTTP benchmark's max-rate phase. The load generator shares the
- * machine's two cores with the app and PostgreSQL, and the JDK's {@code HttpClient} spent about 2.5 ms of CPU
- * per request of 100 events (a third of what the app spent on it), taken from the app; this one writes the
+ * answer through: the clients of the deployed HTTP benchmark (both phases). The load generator shares the
+ * machine's two cores with the app and PostgreSQL, and the JDK's {@code HttpClient} spent about 2 ms of CPU
+ * per request of 100 events (a quarter of what the app spent on it), taken from the app; this one writes the
  * bytes and parses a status line and a few headers. Reconnects when the server closes the connection.
  */
 final class KeepAlivePoster implements Closeable {
