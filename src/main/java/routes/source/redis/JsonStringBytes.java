@@ -1,8 +1,5 @@
 package routes.source.redis;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,12 +17,9 @@ import java.nio.charset.StandardCharsets;
 final class JsonStringBytes {
 
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGH_BITS = 0x8080808080808080L;
-    private static final long SPACES = 0x2020202020202020L;
-    private static final long QUOTES = 0x2222222222222222L;
-    private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+    private static final long SPACES = ByteWords.repeated(' ');
+    private static final long QUOTES = ByteWords.repeated('"');
+    private static final long BACKSLASHES = ByteWords.repeated('\\');
 
     private JsonStringBytes() {
     }
@@ -66,8 +60,8 @@ final class JsonStringBytes {
     /** The index of the first byte from {@code from} that needs an escape, or {@code text.length}. */
     static int nextEscape(byte[] text, int from) {
         int i = from;
-        while (i + Long.BYTES <= text.length && !needsEscape((long) LONGS.get(text, i))) {
-            i += Long.BYTES;
+        while (i + ByteWords.SIZE <= text.length && !needsEscape(ByteWords.at(text, i))) {
+            i += ByteWords.SIZE;
         }
         while (i < text.length && !needsEscape(text[i])) {
             i++;
@@ -75,18 +69,10 @@ final class JsonStringBytes {
         return i;
     }
 
-    /**
-     * Whether any of the eight bytes is a control character, a quote or a backslash. Each term is the
-     * classic "has a byte below n" test, which can only report a byte above a true one (through a borrow),
-     * so the answer for the word as a whole is exact; bytes with the high bit set (non-ASCII) never count.
-     */
+    /** Whether any of the eight bytes is a control character, a quote or a backslash. */
     private static boolean needsEscape(long word) {
-        long control = (word - SPACES) & ~word & HIGH_BITS;
-        long quotes = word ^ QUOTES;
-        long backslashes = word ^ BACKSLASHES;
-        long quote = (quotes - ONES) & ~quotes & HIGH_BITS;
-        long backslash = (backslashes - ONES) & ~backslashes & HIGH_BITS;
-        return (control | quote | backslash) != 0;
+        return ByteWords.hasByteBelow(word, SPACES) || ByteWords.hasByte(word, QUOTES)
+                || ByteWords.hasByte(word, BACKSLASHES);
     }
 
     private static boolean needsEscape(byte b) {
