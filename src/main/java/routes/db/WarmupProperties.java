@@ -12,11 +12,16 @@ import org.springframework.validation.annotation.Validated;
  * @param enabled   off by default: in 3 pairs of 60,000-event Redis drains it did not measurably help (docs/benchmarks.md)
  * @param batches   how many throw-away batches
  * @param batchSize events per throw-away batch (3 metrics each)
+ * @param deadLetters the byte work of an oversized dead letter (its SHA-256s, the table's prefix, the source's
+ *                  DLQ encoding) run at start-up on a made-up body over the size limit ({@code DeadLetterWarmup}):
+ *                  without it that code ran interpreted or in the JIT's first tiers for the first seconds of a
+ *                  drain, 15-25 % of the app's CPU samples with the benchmark's mix
  */
 @Validated
 @ConfigurationProperties("ingest.warmup")
 public record WarmupProperties(
         @DefaultValue("false") boolean enabled,
         @DefaultValue("20") @Min(1) int batches,
-        @DefaultValue("500") @Min(1) int batchSize) {
+        @DefaultValue("500") @Min(1) int batchSize,
+        @DefaultValue("true") boolean deadLetters) {
 }

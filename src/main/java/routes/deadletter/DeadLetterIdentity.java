@@ -2,10 +2,10 @@ package routes.deadletter;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.apache.camel.Exchange;
 import routes.pipeline.IngestExchange;
+import routes.pipeline.Sha256;
 import routes.source.nats.JetStreamConsumer;
 
 /**
@@ -46,7 +46,7 @@ public final class DeadLetterIdentity {
 
     /** {@code <source>:<32 hex>} over the parts; {@code messageKey} null when the broker gives the message none. */
     public static String of(String source, String queue, String messageKey, byte[] body) {
-        MessageDigest sha256 = sha256();
+        MessageDigest sha256 = Sha256.digest();
         for (String part : new String[] {source, queue, messageKey}) {
             if (part != null) {
                 sha256.update(part.getBytes(StandardCharsets.UTF_8));
@@ -68,13 +68,5 @@ public final class DeadLetterIdentity {
             return null;
         }
         return id;
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

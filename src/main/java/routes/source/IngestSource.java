@@ -46,6 +46,15 @@ public interface IngestSource extends MonitoredQueue {
         }
     }
 
+    /**
+     * Encodes {@code body} as this source would for its dead-letter destination, and throws the result away:
+     * called at start-up by {@code routes.deadletter.DeadLetterWarmup} on a body over the size limit, so that
+     * the byte loops of an oversized dead letter are compiled before the first one arrives. A source whose
+     * broker client does the encoding has nothing to run here.
+     */
+    default void encodeDeadLetterForWarmup(byte[] body) throws Exception {
+    }
+
     /** One dead letter for the broker: the original body, unchanged, and the CONTRACT §2 headers. */
     record DeadLetterCopy(byte[] body, Map<String, String> headers) {
     }

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.apache.camel.Exchange;
 import routes.pipeline.IngestExchange;
+import routes.pipeline.Sha256;
 
 /**
  * The id of a tracked message in {@code message_status}, as the job worker (seed 003) had it: the
@@ -78,11 +77,7 @@ public final class MessageIds {
 
     /** {@code sha256:} and the hex SHA-256 of the body. */
     public static String hash(byte[] body) {
-        try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return "sha256:" + HexFormat.of().formatHex(Sha256.of(body));
     }
 
     /** A top-level {@code message_id} text field; parsed only when the body holds the name at all. */

@@ -9,10 +9,11 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import routes.deadletter.DeadLetterWarmup;
 import routes.ops.IngestMetrics;
 import routes.support.TestDatabase;
 
-/** The start-up warm-up against the real PostgreSQL: it ran, and it left nothing behind. */
+/** The start-up warm-ups against the real PostgreSQL: they ran, and they left nothing behind. */
 @SpringBootTest(properties = {"ingest.warmup.enabled=true", "ingest.warmup.batches=3", "ingest.warmup.batch-size=50"})
 class PipelineWarmupIT {
 
@@ -23,12 +24,14 @@ class PipelineWarmupIT {
     }
 
     @Autowired PipelineWarmup warmup;
+    @Autowired DeadLetterWarmup deadLetterWarmup;
     @Autowired JdbcTemplate jdbc;
     @Autowired MeterRegistry meters;
 
     @Test
     void throwAwayBatchesRanAndLeftNoRowNoStatsAndNoCount() {
         assertThat(warmup.warmedBatches()).isEqualTo(3);
+        assertThat(deadLetterWarmup.rounds()).as("the dead letters' byte work, on by default").isPositive();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM ingest_events", Long.class)).isZero();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM daily_stats", Long.class)).isZero();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM dead_letters", Long.class)).isZero();

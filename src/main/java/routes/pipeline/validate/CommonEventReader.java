@@ -11,7 +11,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Reads the common message — one valid event, not an envelope — in one pass over the JSON tokens,
@@ -22,7 +21,6 @@ import java.util.regex.Pattern;
  */
 final class CommonEventReader {
 
-    private static final Pattern UUID_FORMAT = EventParser.UUID_FORMAT;
     private static final int EVENT_ID = 1;
     private static final int DEVICE_ID = 2;
     private static final int PROTOCOL = 4;
@@ -96,11 +94,10 @@ final class CommonEventReader {
             } else if (field == TIMESTAMP) {
                 rawTimestamp = p.getText();
             } else {
-                String text = p.getText();
-                if (!UUID_FORMAT.matcher(text).matches()) {
+                deviceId = UuidText.parse(p.getText());
+                if (deviceId == null) {
                     return null;
                 }
-                deviceId = UUID.fromString(text);
             }
             if ((field == EVENT_ID && eventId == null) || (field == PROTOCOL && protocol == null)) {
                 return null;

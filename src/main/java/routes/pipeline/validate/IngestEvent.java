@@ -2,12 +2,12 @@ package routes.pipeline.validate;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.UUID;
+import routes.pipeline.Sha256;
 
 /**
  * One validated event (CONTRACT §1).
@@ -58,12 +58,7 @@ public record IngestEvent(String eventId, UUID deviceId, String protocol, Instan
 
     /** SHA-256 of the keys, each preceded by its length, so that no two sets give the same input. */
     private static String digest(TreeSet<String> parameters) {
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        MessageDigest sha256 = Sha256.digest();
         for (String parameter : parameters) {
             byte[] bytes = parameter.getBytes(StandardCharsets.UTF_8);
             sha256.update((bytes.length + ":").getBytes(StandardCharsets.US_ASCII));

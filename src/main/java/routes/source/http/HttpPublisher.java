@@ -1,14 +1,13 @@
 package routes.source.http;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
+import routes.pipeline.Sha256;
 import routes.pipeline.validate.IngestEvent;
 import routes.source.IngestSource;
 import routes.source.IngestSources;
@@ -80,11 +79,7 @@ public class HttpPublisher {
         if (key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
             return key;
         }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return "sha256:" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        byte[] digest = Sha256.of(key.getBytes(StandardCharsets.UTF_8));
+        return "sha256:" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
     }
 }

@@ -1,11 +1,10 @@
 package routes.source.rabbitmq;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import routes.pipeline.Sha256;
 
 /**
  * How many deliveries of a message failed here, for the queue types that cannot say: a classic queue
@@ -58,10 +57,6 @@ final class FailedDeliveries {
     static String keyOf(Object body) {
         byte[] bytes = body instanceof byte[] b ? b
                 : String.valueOf(body).getBytes(StandardCharsets.UTF_8);
-        try {
-            return Base64.getEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
+        return Base64.getEncoder().withoutPadding().encodeToString(Sha256.of(bytes));
     }
 }

@@ -38,6 +38,12 @@ import org.springframework.validation.annotation.Validated;
  * @param batchWait            how long a consumer waits for more messages before it hands on a partial batch
  * @param failedMessagesRemembered messages whose failed deliveries this instance counts at most (a classic queue
  *                             does not count them); the oldest are forgotten first
+ * @param clientMetrics        the RabbitMQ Java client's own meters ({@code rabbitmq_consumed_total},
+ *                             {@code rabbitmq_acknowledged_total}, ...): off by default, because the client keeps
+ *                             every unacked delivery tag of a channel in a hash set for them and walks the whole
+ *                             set on every {@code multiple} ack (5 % of the app's CPU samples at prefetch 2000);
+ *                             the source's own {@code ingest_*} meters count the same messages
+ *                             ({@link RabbitMqClientMetrics})
  */
 @Validated
 @ConfigurationProperties("ingest.sources.rabbitmq")
@@ -57,7 +63,8 @@ public record RabbitMqSourceProperties(
         @DefaultValue("true") boolean batching,
         @DefaultValue("500") @Min(1) @Max(10000) int batchSize,
         @DefaultValue("5ms") @NotNull Duration batchWait,
-        @DefaultValue("10000") @Min(1) int failedMessagesRemembered) {
+        @DefaultValue("10000") @Min(1) int failedMessagesRemembered,
+        @DefaultValue("false") boolean clientMetrics) {
 
     /** A pool needs max-consumers >= min-consumers (both default from concurrency: routes.config.PoolDefaults). */
     @AssertTrue(message = "max-consumers must be at least min-consumers")

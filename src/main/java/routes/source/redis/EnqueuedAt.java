@@ -1,6 +1,7 @@
 package routes.source.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import routes.pipeline.validate.EventParser;
 
 /**
@@ -12,6 +13,7 @@ import routes.pipeline.validate.EventParser;
 final class EnqueuedAt {
 
     private static final byte[] FIELD = "\"enqueued_at\"".getBytes(StandardCharsets.US_ASCII);
+    private static final long QUOTES = ByteWords.repeated('"');
 
     private EnqueuedAt() {
     }
@@ -42,15 +44,19 @@ final class EnqueuedAt {
         return of(payload.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The first {@code pattern} (which starts with a quote) in {@code data}, skipping words without a quote. */
     private static int indexOf(byte[] data, byte[] pattern) {
-        outer:
-        for (int i = 0; i + pattern.length <= data.length; i++) {
-            for (int j = 0; j < pattern.length; j++) {
-                if (data[i + j] != pattern[j]) {
-                    continue outer;
-                }
+        int last = data.length - pattern.length;
+        int i = 0;
+        while (i <= last) {
+            if (i + ByteWords.SIZE <= data.length && !ByteWords.hasByte(ByteWords.at(data, i), QUOTES)) {
+                i += ByteWords.SIZE;
+                continue;
             }
-            return i;
+            if (data[i] == '"' && Arrays.equals(data, i, i + pattern.length, pattern, 0, pattern.length)) {
+                return i;
+            }
+            i++;
         }
         return -1;
     }

@@ -128,6 +128,11 @@ public class RedisSource implements IngestSource {
         redis.execute((RedisCallback<Long>) c -> c.listCommands().lPush(key, entries));
     }
 
+    @Override
+    public void encodeDeadLetterForWarmup(byte[] body) throws IOException {
+        deadLetter(mapper, body, Map.of());
+    }
+
     /**
      * The DLQ entry as UTF-8 JSON bytes. A UTF-8 body is escaped straight from its bytes into an array of the
      * entry's exact size ({@link JsonStringBytes}): one copy of a body up to the size limit and over.

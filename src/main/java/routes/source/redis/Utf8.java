@@ -14,6 +14,10 @@ final class Utf8 {
         int i = 0;
         int n = bytes.length;
         while (i < n) {
+            if (i + ByteWords.SIZE <= n && ByteWords.allAscii(ByteWords.at(bytes, i))) {
+                i += ByteWords.SIZE; // a run of ASCII, as most of a message is
+                continue;
+            }
             int b = bytes[i];
             if (b >= 0) {
                 i++;

@@ -14,6 +14,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 
 /** The DLQ entry written from the body's bytes is byte for byte what Jackson's generator writes. */
 class JsonStringBytesTest {
@@ -38,6 +39,55 @@ class JsonStringBytesTest {
         byte[] out = new byte[JsonStringBytes.escapedLength(body) + 2];
 
         assertThat(JsonStringBytes.writeEscaped(body, out, 1)).isEqualTo(out.length - 1);
+    }
+
+    /** Any bytes, not only UTF-8: the eight-at-a-time scan finds every byte the plain loop escapes, at any offset. */
+    @Property(tries = 3000)
+    void theWordScanEscapesWhatAByteLoopEscapes(@ForAll("bytes") byte[] body) {
+        byte[] out = new byte[JsonStringBytes.escapedLength(body)];
+
+        int end = JsonStringBytes.writeEscaped(body, out, 0);
+
+        assertThat(end).isEqualTo(out.length);
+        assertThat(out).isEqualTo(escapedByteByByte(body));
+    }
+
+    /** Long runs of plain bytes (ASCII and non-ASCII) with a byte to escape here and there. */
+    @Provide
+    Arbitrary<byte[]> bytes() {
+        Arbitrary<Byte> plain = Arbitraries.of((byte) 'x', (byte) 0x7f, (byte) 0x80, (byte) 0xff, (byte) 0xa2, (byte) 0xdc,
+                (byte) 0x21, (byte) 0x23, (byte) 0x5b, (byte) 0x5d, (byte) 0x20, (byte) 0x42);
+        Arbitrary<Byte> special = Arbitraries.of((byte) '"', (byte) '\\', (byte) 0, (byte) 0x1f, (byte) '\n', (byte) 0x01);
+        Arbitrary<Byte> any = Arbitraries.frequencyOf(Tuple.of(30, plain), Tuple.of(1, special));
+        return any.list().ofMaxSize(300).map(list -> {
+            byte[] bytes = new byte[list.size()];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = list.get(i);
+            }
+            return bytes;
+        });
+    }
+
+    private static byte[] escapedByteByByte(byte[] body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte b : body) {
+            String escape = switch (b) {
+                case '"' -> "\\\"";
+                case '\\' -> "\\\\";
+                case '\b' -> "\\b";
+                case '\t' -> "\\t";
+                case '\n' -> "\\n";
+                case '\f' -> "\\f";
+                case '\r' -> "\\r";
+                default -> b >= 0 && b < 0x20 ? String.format("\\u%04X", b) : null;
+            };
+            if (escape == null) {
+                out.write(b);
+            } else {
+                out.writeBytes(escape.getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+        return out.toByteArray();
     }
 
     /** Text with every kind of character a JSON string escapes or keeps: controls, quotes, backslashes, non-ASCII. */

@@ -85,6 +85,17 @@ class RedisQueueFormatsTest {
         assertThat(node.at("/headers/x-error-type").asText()).isEqualTo("too_large");
     }
 
+    /** The field after fields of every length (the scan skips eight bytes without a quote at a time), and near misses. */
+    @Test
+    void enqueuedAtIsFoundAtAnyOffset() {
+        for (int pad = 0; pad < 40; pad++) {
+            String before = "{\"pad\": \"" + "x".repeat(pad) + "\", ";
+            assertThat(EnqueuedAt.of(before + "\"enqueued_at\": 1763856000123}")).as("pad %d", pad).isEqualTo(1763856000123L);
+            assertThat(EnqueuedAt.of(before + "\"enqueued_a\": 1, \"enqueued_at_\": 2}")).as("pad %d", pad).isNull();
+            assertThat(EnqueuedAt.of(before + "\"\"enqueued_at\":7}")).as("pad %d", pad).isEqualTo(7L);
+        }
+    }
+
     @Test
     void enqueuedAtIsNotLookedForInAMessageOverTheSizeLimit() {
         byte[] big = ("{\"enqueued_at\": 1763856000123, \"pad\": \"" + "x".repeat(EventParser.MAX_MESSAGE_BYTES) + "\"}")

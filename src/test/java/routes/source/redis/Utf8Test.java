@@ -40,6 +40,20 @@ class Utf8Test {
         }
     }
 
+    /** Longer and mostly ASCII, as messages are: the eight-byte ASCII skip meets every kind of byte at every offset. */
+    @Test
+    void agreesWithTheJdkDecoderOnLongerMostlyAsciiBytes() {
+        Random random = new Random(11);
+        byte[] alphabet = HexFormat.of().parseHex("00417f80bfc0c1c2dfe0edeff0f4f5ff9fa08f90e282acf09f9880c2a9");
+        for (int run = 0; run < 100_000; run++) {
+            byte[] bytes = new byte[random.nextInt(48)];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = random.nextInt(10) < 8 ? (byte) ('a' + random.nextInt(26)) : alphabet[random.nextInt(alphabet.length)];
+            }
+            assertThat(Utf8.isValid(bytes)).as(HexFormat.of().formatHex(bytes)).isEqualTo(jdkAccepts(bytes));
+        }
+    }
+
     private static boolean jdkAccepts(byte[] bytes) {
         try {
             StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
