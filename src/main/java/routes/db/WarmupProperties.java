@@ -9,7 +9,8 @@ import org.springframework.validation.annotation.Validated;
  * {@code ingest.warmup.*}: the pipeline exercised at start-up on throw-away batches that are rolled back
  * ({@link PipelineWarmup}), so that the first messages do not meet cold code and connections.
  *
- * @param enabled   off by default: in 3 pairs of 60,000-event Redis drains it did not measurably help (docs/benchmarks.md)
+ * @param enabled   on by default since session 11: 60,000-event Redis bursts 118.5 % with it (3 pairs; NATS 96.3 %,
+ *                  within the noise), for ~1 s of start-up (docs/benchmarks.md)
  * @param batches   how many throw-away batches
  * @param batchSize events per throw-away batch (3 metrics each)
  * @param deadLetters the byte work of an oversized dead letter (its SHA-256s, the table's prefix, the source's
@@ -20,7 +21,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("ingest.warmup")
 public record WarmupProperties(
-        @DefaultValue("false") boolean enabled,
+        @DefaultValue("true") boolean enabled,
         @DefaultValue("20") @Min(1) int batches,
         @DefaultValue("500") @Min(1) int batchSize,
         @DefaultValue("true") boolean deadLetters) {
