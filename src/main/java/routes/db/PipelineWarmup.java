@@ -7,6 +7,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import routes.pipeline.commit.BatchWriter;
@@ -18,7 +19,8 @@ import routes.pipeline.split.RowSplitter;
  * Before the sources start (once every bean exists, before the context is refreshed and Camel starts its
  * routes), runs the pipeline's own code — parsing, splitting, the batch write of rows and daily stats —
  * on throw-away batches of made-up events, each in a transaction that is rolled back: no row, no
- * metric, no idempotency key is left behind (nothing here counts or remembers). The first real batches
+ * metric, no idempotency key is left behind (nothing here counts or remembers). Each batch waits at most
+ * {@code ingest.warmup.timeout} for a lock or a statement: a locked table stops the warm-up, not the start. The first real batches
  * then meet loaded classes, compiled code, prepared statements and open pool connections. A failure
  * (e.g. PostgreSQL not up yet) is logged, never fatal: the sources wait for the database as always.
  */
@@ -32,15 +34,17 @@ public class PipelineWarmup implements SmartInitializingSingleton {
     private final RowSplitter splitter;
     private final BatchWriter writer;
     private final TransactionTemplate transaction;
+    private final JdbcTemplate jdbc;
     private volatile int warmed;
 
     public PipelineWarmup(WarmupProperties properties, EventParser parser, RowSplitter splitter, BatchWriter writer,
-                          TransactionTemplate transaction) {
+                          TransactionTemplate transaction, JdbcTemplate jdbc) {
         this.properties = properties;
         this.parser = parser;
         this.splitter = splitter;
         this.writer = writer;
         this.transaction = transaction;
+        this.jdbc = jdbc;
     }
 
     @Override
@@ -52,7 +56,10 @@ public class PipelineWarmup implements SmartInitializingSingleton {
         try {
             for (int b = 0; b < properties.batches(); b++) {
                 List<MetricRow> rows = rows(b);
+                long timeoutMs = Math.max(1, properties.timeout().toMillis());
                 transaction.executeWithoutResult(status -> {
+                    jdbc.execute("SET LOCAL lock_timeout = " + timeoutMs);
+                    jdbc.execute("SET LOCAL statement_timeout = " + timeoutMs);
                     writer.write(rows);
                     status.setRollbackOnly();
                 });

@@ -1,6 +1,8 @@
 package routes.db;
 
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -13,6 +15,9 @@ import org.springframework.validation.annotation.Validated;
  *                  within the noise), for ~1 s of start-up (docs/benchmarks.md)
  * @param batches   how many throw-away batches
  * @param batchSize events per throw-away batch (3 metrics each)
+ * @param timeout   the longest one throw-away batch may wait for a lock or run (its transaction's
+ *                  {@code lock_timeout} and {@code statement_timeout}): a table locked by a migration, a
+ *                  {@code VACUUM FULL} or an operator must not hold the start-up back; the warm-up then stops
  * @param deadLetters the byte work of an oversized dead letter (its SHA-256s, the table's prefix, the source's
  *                  DLQ encoding) run at start-up on a made-up body over the size limit ({@code DeadLetterWarmup}):
  *                  without it that code ran interpreted or in the JIT's first tiers for the first seconds of a
@@ -24,5 +29,6 @@ public record WarmupProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("20") @Min(1) int batches,
         @DefaultValue("500") @Min(1) int batchSize,
+        @DefaultValue("2s") @NotNull Duration timeout,
         @DefaultValue("true") boolean deadLetters) {
 }

@@ -2,6 +2,7 @@ package routes.deadletter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ class DeadLetterWarmupTest {
 
     @Test
     void eachSourceEncodesAnOversizedBodyEveryRoundAndNothingIsPublished() {
-        DeadLetterWarmup warmup = new DeadLetterWarmup(new WarmupProperties(false, 1, 1, true),
+        DeadLetterWarmup warmup = new DeadLetterWarmup(new WarmupProperties(false, 1, 1, Duration.ofSeconds(2), true),
                 new DeadLetterProperties(200, 10_000, 65_536), sources);
 
         warmup.afterSingletonsInstantiated();
@@ -30,7 +31,7 @@ class DeadLetterWarmupTest {
 
     @Test
     void offWhenAskedTo() {
-        DeadLetterWarmup warmup = new DeadLetterWarmup(new WarmupProperties(false, 1, 1, false),
+        DeadLetterWarmup warmup = new DeadLetterWarmup(new WarmupProperties(false, 1, 1, Duration.ofSeconds(2), false),
                 new DeadLetterProperties(200, 10_000, 65_536), sources);
 
         warmup.afterSingletonsInstantiated();
