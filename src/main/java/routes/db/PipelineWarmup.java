@@ -20,8 +20,9 @@ import routes.pipeline.split.RowSplitter;
  * routes), runs the pipeline's own code — parsing, splitting, the batch write of rows and daily stats —
  * on throw-away batches of made-up events, each in a transaction that is rolled back: no row, no
  * metric, no idempotency key is left behind (nothing here counts or remembers). Each batch waits at most
- * {@code ingest.warmup.timeout} for a lock or a statement: a locked table stops the warm-up, not the start. The first real batches
- * then meet loaded classes, compiled code, prepared statements and open pool connections. A failure
+ * {@code ingest.warmup.timeout} for a lock or a statement: a locked table stops the warm-up, not the start.
+ * The first real batches then meet loaded classes, compiled code, prepared statements and open pool
+ * connections. A failure
  * (e.g. PostgreSQL not up yet) is logged, never fatal: the sources wait for the database as always.
  */
 @Component
@@ -53,10 +54,10 @@ public class PipelineWarmup implements SmartInitializingSingleton {
             return;
         }
         long started = System.nanoTime();
+        long timeoutMs = Math.max(1, properties.timeout().toMillis());
         try {
             for (int b = 0; b < properties.batches(); b++) {
                 List<MetricRow> rows = rows(b);
-                long timeoutMs = Math.max(1, properties.timeout().toMillis());
                 transaction.executeWithoutResult(status -> {
                     jdbc.execute("SET LOCAL lock_timeout = " + timeoutMs);
                     jdbc.execute("SET LOCAL statement_timeout = " + timeoutMs);
