@@ -25,7 +25,7 @@ USER ingest
 # which every heap under 32 GB uses. Should the training fail (say, a builder where the embedded
 # PostgreSQL cannot run), the image is still built, without the cache: the JVM then logs that it could
 # not map it and runs as before, only with a colder start.
-RUN AOT_JAVA_FLAGS="-XX:MaxRAMPercentage=75 -XX:+AlwaysPreTouch -XX:G1HeapRegionSize=4m -XX:+UseTransparentHugePages -Xmx512m" bash /usr/local/bin/aot-cache.sh /app/ingest-routes.jar /app/ingest-routes.aot \
+RUN AOT_JAVA_FLAGS="-XX:MaxRAMPercentage=75 -XX:+AlwaysPreTouch -XX:G1HeapRegionSize=4m -XX:+UseTransparentHugePages -XX:InlineSmallCode=500 -XX:FreqInlineSize=100 -Xmx512m" bash /usr/local/bin/aot-cache.sh /app/ingest-routes.jar /app/ingest-routes.aot \
     || echo "WARNING: no AOT cache (the training run failed, see above): the app starts without it" >&2
 EXPOSE 8080
 # The heap: at most 75 % of the container's memory limit, its initial size touched at start. Give it -Xms equal
@@ -35,4 +35,9 @@ EXPOSE 8080
 # 1 MiB limit (dead-lettered whole) is an ordinary young object, not a humongous one; transparent huge pages where
 # the host's kernel offers them ("madvise" or "always"; with "never" the JVM says so once and uses small pages)
 # (docs/benchmarks.md, session 9; docs/operations.md, "The image's heap").
-ENTRYPOINT ["java", "-XX:AOTCache=/app/ingest-routes.aot", "-XX:MaxRAMPercentage=75", "-XX:+AlwaysPreTouch", "-XX:G1HeapRegionSize=4m", "-XX:+UseTransparentHugePages", "-jar", "/app/ingest-routes.jar"]
+# The JIT's C2 compiler inlines less than its defaults (InlineSmallCode 2500 -> 500 bytes of compiled code,
+# FreqInlineSize 325 -> 100 bytes of bytecode): on the 2-core benchmark machine C2 used about half the app's CPU in
+# a 200,000-event drain, 9-10 of 19-23 CPU-seconds, competing with the pipeline, the broker and PostgreSQL for the
+# same cores; with these limits 2.3-2.4, and the pipeline's own CPU was no higher (docs/adr/0006-jit-inlining-limits.md,
+# docs/operations.md "The image's JIT").
+ENTRYPOINT ["java", "-XX:AOTCache=/app/ingest-routes.aot", "-XX:MaxRAMPercentage=75", "-XX:+AlwaysPreTouch", "-XX:G1HeapRegionSize=4m", "-XX:+UseTransparentHugePages", "-XX:InlineSmallCode=500", "-XX:FreqInlineSize=100", "-jar", "/app/ingest-routes.jar"]

@@ -42,7 +42,7 @@ run() { # n side jar routes track → the run's events/s, or nothing when it fai
     else
       awk '/^  events\/s/ { print $2 }' "$out"
     fi
-    sed -n 's/^  CPU by process *cpu over/    CPU over/p' "$out" >&2
+    sed -n -e 's/^  CPU by process *cpu over/    CPU over/p' -e 's/^  app CPU by thread */    app by thread: /p' "$out" >&2
   else
     echo "  run $n $side FAILED: $(grep -E 'ERROR|FAIL' "$out" | tail -n 1) (log: $out)" >&2
   fi

@@ -16,7 +16,8 @@
 #      plus -Xms512m -Xmx512m (a heap sized as the Kubernetes manifests and docker-compose.yml size it, so the
 #      image's pre-touch commits it whole); profile brokers, only that source, the HTTP source off;
 #   4. events/s from the first commit to the last row, from ingest_events.created_at (start-up excluded,
-#      JIT warm-up included), then the app's peak RSS (VmHWM) and CPU seconds, and the machine's CPU
+#      JIT warm-up included), then the app's peak RSS (VmHWM) and CPU seconds (by process, and the app's by
+#      thread: its JIT compilers, its garbage collector, the rest), and the machine's CPU
 #      reference (python3 -c "sum(range(10**8))", 1.6 s where the issue-16 targets were set) and an I/O reference
 #      (python3, 100,000 one-byte round trips over a socket pair: what system calls cost on this machine).
 #      FAIL (exit 1) unless every distinct row landed.
@@ -205,7 +206,8 @@ drain() {
     n=$(rows)
   done
   kill -TERM "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
-  cpu_by_process=$(cat "target/bench-cpu-$$.txt" 2>/dev/null || echo "?"); rm -f "target/bench-cpu-$$.txt"
+  cpu_by_process=$(sed -n 1p "target/bench-cpu-$$.txt" 2>/dev/null); cpu_by_thread=$(sed -n 2p "target/bench-cpu-$$.txt" 2>/dev/null)
+  rm -f "target/bench-cpu-$$.txt"
   cpu_total=$(cpu_seconds "$1")
   peak_mb=$(peak_rss_mb "$1")
 }
@@ -242,14 +244,15 @@ if [ "$broker" = http ]; then
   paced_events=$(awk '/^http half rate/ { for (i = 1; i <= NF; i++) if ($i ~ /^events=/) { sub(/events=/, "", $i); print $i } }' <<<"$http_out")
   expected=$(((events + ${paced_events:-0}) * 3))
   kill -TERM "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
-  cpu_by_process=$(cat "target/bench-cpu-$$.txt" 2>/dev/null || echo "?"); rm -f "target/bench-cpu-$$.txt"
+  cpu_by_process=$(sed -n 1p "target/bench-cpu-$$.txt" 2>/dev/null); cpu_by_thread=$(sed -n 2p "target/bench-cpu-$$.txt" 2>/dev/null)
+  rm -f "target/bench-cpu-$$.txt"
   n=$(rows)
   cpu_total=$(cpu_seconds "$app_pid")
   peak_mb=$(peak_rss_mb "$app_pid")
 else
   drain "$app_pid" "$app_log" "the app" "$expected"
 fi
-app_cpu_total=$cpu_total; app_cpu_first=$cpu_at_first_rows; app_cpu_by_process=${cpu_by_process:-?}; app_peak_mb=$peak_mb; count=$n
+app_cpu_total=$cpu_total; app_cpu_first=$cpu_at_first_rows; app_cpu_by_process=${cpu_by_process:-?}; app_cpu_by_thread=${cpu_by_thread#app by thread: }; app_peak_mb=$peak_mb; count=$n
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 app_load=$(cut -d' ' -f1 /proc/loadavg)
 read -r app_rate app_drain < <(rate "$events")
@@ -325,6 +328,7 @@ echo "  load (1 min)        $app_load at the app's last row (2 cores; the run it
 echo "  peak RSS (VmHWM)    $app_peak_mb MB"
 echo "  app CPU             ${app_cpu_total} s in all, $(awk -v a="$app_cpu_total" -v b="$app_cpu_first" 'BEGIN { printf "%.1f", a - b }') s after the ${first_what:-first rows}"
 echo "  CPU by process      ${app_cpu_by_process} (sampled $([ "$broker" = http ] && echo "over both HTTP loads, the client's JVM included" || echo "from the first rows to the last"), 2 cores)"
+echo "  app CPU by thread   ${app_cpu_by_thread:-?} (the same span)"
 echo "  CPU reference       $cpu_reference s (python3 -c \"sum(range(10**8))\"; 1.6 s on the issue-16 machine)"
 echo "  I/O reference       $io_reference s (python3, 100,000 one-byte round trips over a socket pair: the system calls' cost)"
 if [ "$broker" != http ]; then
