@@ -59,8 +59,8 @@ print(f"cpu over {el:.1f} s:", ", ".join(f"{k} {v:.1f}" for k, v in sorted(group
 if app and thread_last:
     kinds = {}
     for tid, t in thread_last.items():
-        k, t0 = thread_first[tid]
-        kinds[k] = kinds.get(k, 0) + t - t0
+        k, since = thread_first[tid]
+        kinds[k] = kinds.get(k, 0) + t - since
     total = sum(kinds.values()) or 1
     order = ['other', 'JIT C2', 'JIT C1', 'GC']
     print(f"{label} by thread: " + ", ".join(
