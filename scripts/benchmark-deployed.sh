@@ -302,7 +302,7 @@ if [ "$team" = 1 ] && [ "$count" -ge "$expected" ]; then
   "$app_java" "${docker_flags[@]}" -Xms512m -Xmx512m -jar "$team_jar" "${team_args[@]}" >"$t_log" 2>&1 &
   yardstick_pid=$!
   drain "$yardstick_pid" "$t_log" "the team's consumer" "$expected"
-  t_count=$n; t_peak_mb=$peak_mb; t_load=$(cut -d' ' -f1 /proc/loadavg); t_cpu=$(awk -v a="$cpu_total" -v b="$cpu_at_first_rows" 'BEGIN { printf "%.1f", a - b }')
+  t_count=$n; t_peak_mb=$peak_mb; t_cpu_by_process=${cpu_by_process:-?}; t_load=$(cut -d' ' -f1 /proc/loadavg); t_cpu=$(awk -v a="$cpu_total" -v b="$cpu_at_first_rows" 'BEGIN { printf "%.1f", a - b }')
   stop "$yardstick_pid"
   yardstick_pid=""
   read -r t_rate t_drain < <(rate "$events")
@@ -310,6 +310,7 @@ if [ "$team" = 1 ] && [ "$count" -ge "$expected" ]; then
   team_line=$(awk -v a="$app_rate" -v t="$t_rate" -v d="$t_drain" -v m="$t_peak_mb" -v c="$t_cpu" -v k="$t_check" -v l="$t_load" 'BEGIN {
     printf "  team consumer       %.0f events/s (Spring Cloud Stream batch listener + JDBC batches, same backlog, %.2f s; peak RSS %d MB; %s CPU-s after its first rows; load %s at its last row; %s)\n", t, d, m, c, l, k
     printf "  ratio to the team   %.2fx (target >= 2x)", a / t }')
+  team_line+=$'\n'"  team CPU by process ${t_cpu_by_process} (sampled from its first rows to its last)"
 fi
 
 echo
