@@ -1,6 +1,7 @@
 package routes.config;
 
 import java.util.List;
+import java.util.function.IntSupplier;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.env.EnvironmentPostProcessor;
 import org.springframework.core.Ordered;
@@ -11,7 +12,10 @@ import org.springframework.core.env.PropertySource;
 /**
  * The defaults of the broker sources' consumer pools, which depend on other keys:
  * {@code ingest.sources.<redis|nats|rabbitmq>.min-consumers} = that source's {@code concurrency}, and
- * {@code max-consumers} = 2 × {@code min-consumers} (or RabbitMQ's former {@code max-concurrency}, when set). A property source of the lowest precedence, so
+ * {@code max-consumers} = 2 × {@code min-consumers}, but no more than the processors the JVM sees, and never
+ * below {@code min-consumers} (or RabbitMQ's former {@code max-concurrency}, when set). Loops beyond the
+ * processors add no CPU to the work, only contention: on 2 cores, NATS drained 200,000 events 15 % faster with
+ * 2 pull loops than with the 4 the pool grew to (docs/benchmarks.md, session 13). A property source of the lowest precedence, so
  * application.yml, the environment ({@code INGEST_SOURCES_REDIS_MIN_CONSUMERS}, ...) and test properties
  * win; it computes on each lookup, so a {@code concurrency} set late (a test's dynamic property) still
  * counts. The Camel routes' placeholders and the bound properties see the same values.
@@ -21,9 +25,24 @@ public class PoolDefaults implements EnvironmentPostProcessor, Ordered {
     static final List<String> SOURCES = List.of("redis", "nats", "rabbitmq");
     static final String PREFIX = "ingest.sources.";
 
+    private final IntSupplier processors;
+
+    public PoolDefaults() {
+        this(Runtime.getRuntime()::availableProcessors);
+    }
+
+    PoolDefaults(IntSupplier processors) {
+        this.processors = processors;
+    }
+
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        environment.getPropertySources().addLast(new Defaults(environment));
+        environment.getPropertySources().addLast(new Defaults(environment, processors));
+    }
+
+    /** The default maximum: twice the minimum, capped by the processors, never below the minimum. */
+    static int defaultMax(int min, int processors) {
+        return Math.max(min, Math.min(2 * min, processors));
     }
 
     @Override
@@ -38,10 +57,12 @@ public class PoolDefaults implements EnvironmentPostProcessor, Ordered {
     static final class Defaults extends PropertySource<Object> {
 
         private final Environment environment;
+        private final IntSupplier processors;
 
-        Defaults(Environment environment) {
+        Defaults(Environment environment, IntSupplier processors) {
             super("ingest-pool-defaults");
             this.environment = environment;
+            this.processors = processors;
         }
 
         @Override
@@ -64,7 +85,7 @@ public class PoolDefaults implements EnvironmentPostProcessor, Ordered {
                         yield former;
                     }
                     Integer min = environment.getProperty(source + "min-consumers", Integer.class);
-                    yield min == null ? null : Integer.toString(2 * min);
+                    yield min == null ? null : Integer.toString(defaultMax(min, processors.getAsInt()));
                 }
                 default -> null;
             };

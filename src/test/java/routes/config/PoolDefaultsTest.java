@@ -13,16 +13,50 @@ import routes.source.nats.NatsSourceProperties;
 import routes.source.rabbitmq.RabbitMqSourceProperties;
 import routes.source.redis.RedisSourceProperties;
 
-/** The pools' derived defaults: min = concurrency, max = 2 × min, for the placeholders and the bound properties alike. */
+/**
+ * The pools' derived defaults: min = concurrency, max = 2 × min capped by the processors (never below min), for the
+ * placeholders and the bound properties alike.
+ */
 class PoolDefaultsTest {
 
     private final Map<String, Object> keys = new HashMap<>();
 
+    /** On a host with processors to spare: the maximum is twice the minimum. */
     private StandardEnvironment environment() {
+        return environment(64);
+    }
+
+    private StandardEnvironment environment(int processors) {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("test", keys));
+        new PoolDefaults(() -> processors).postProcessEnvironment(environment, null);
+        return environment;
+    }
+
+    @Test
+    void theMaxIsCappedByTheProcessorsButNeverBelowTheMin() {
+        keys.put("ingest.sources.nats.concurrency", "2");
+        keys.put("ingest.sources.redis.concurrency", "1");
+        keys.put("ingest.sources.rabbitmq.concurrency", "3");
+        StandardEnvironment twoCores = environment(2);
+        assertThat(twoCores.getProperty("ingest.sources.nats.max-consumers")).as("2 loops on 2 cores, not 4").isEqualTo("2");
+        assertThat(twoCores.getProperty("ingest.sources.redis.max-consumers")).isEqualTo("2");
+        assertThat(twoCores.getProperty("ingest.sources.rabbitmq.max-consumers")).as("never below the min").isEqualTo("3");
+        StandardEnvironment eightCores = environment(8);
+        assertThat(eightCores.getProperty("ingest.sources.nats.max-consumers")).isEqualTo("4");
+        assertThat(eightCores.getProperty("ingest.sources.rabbitmq.max-consumers")).isEqualTo("6");
+        keys.put("ingest.sources.nats.max-consumers", "6");
+        assertThat(environment(2).getProperty("ingest.sources.nats.max-consumers")).as("a set max wins").isEqualTo("6");
+    }
+
+    @Test
+    void theAppsDefaultsReadTheProcessorsTheJvmSees() {
+        keys.put("ingest.sources.nats.concurrency", "2");
         StandardEnvironment environment = new StandardEnvironment();
         environment.getPropertySources().addFirst(new MapPropertySource("test", keys));
         new PoolDefaults().postProcessEnvironment(environment, null);
-        return environment;
+        assertThat(environment.getProperty("ingest.sources.nats.max-consumers"))
+                .isEqualTo(Integer.toString(PoolDefaults.defaultMax(2, Runtime.getRuntime().availableProcessors())));
     }
 
     @Test
