@@ -12,10 +12,10 @@ import org.springframework.core.env.PropertySource;
 /**
  * The defaults of the broker sources' consumer pools, which depend on other keys:
  * {@code ingest.sources.<redis|nats|rabbitmq>.min-consumers} = that source's {@code concurrency}, and
- * {@code max-consumers} = 2 × {@code min-consumers}, but no more than the processors the JVM sees, and never
- * below {@code min-consumers} (or RabbitMQ's former {@code max-concurrency}, when set). Loops beyond the
- * processors add no CPU to the work, only contention: on 2 cores, NATS drained 200,000 events 15 % faster with
- * 2 pull loops than with the 4 the pool grew to (docs/benchmarks.md, session 13). A property source of the lowest precedence, so
+ * {@code max-consumers} = RabbitMQ's former {@code max-concurrency} when set, else 2 × {@code min-consumers}, but
+ * no more than the processors the JVM sees and never below {@code min-consumers}: loops beyond the processors add
+ * no CPU to the work, only contention (on 2 cores NATS drained 60,000-event bursts ~9 % faster with 2 pull loops
+ * than with the 4 the pool grew to; docs/scaling.md). A property source of the lowest precedence, so
  * application.yml, the environment ({@code INGEST_SOURCES_REDIS_MIN_CONSUMERS}, ...) and test properties
  * win; it computes on each lookup, so a {@code concurrency} set late (a test's dynamic property) still
  * counts. The Camel routes' placeholders and the bound properties see the same values.
