@@ -5,8 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -63,8 +66,7 @@ class PipelineIT {
     org.apache.camel.spi.IdempotentRepository eventIdempotentStore;
 
     /** The exchanges this test sent to the pipeline (JUnit makes an instance per test). */
-    private final java.util.Set<Exchange> sent =
-            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+    private final Set<Exchange> sent = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
     /**
      * Counts the route's completions of this test's exchanges only, the very exchanges it sent: neither another
