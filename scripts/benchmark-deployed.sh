@@ -217,6 +217,15 @@ rate() {
   read -r count seconds < <(sql "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at)) FROM ingest_events" | tr '|' ' ')
   awk -v e="$1" -v d="$seconds" 'BEGIN { if (d <= 0) d = 0.001; printf "%.0f %.2f\n", e / d, d }'
 }
+# the drain's course: thousands of rows committed in each half second from the first commit (JIT warm-up shows
+# as the first few)
+profile() {
+  sql "WITH t0 AS (SELECT min(created_at) AS t FROM ingest_events)
+       SELECT string_agg(round(coalesce(n, 0) / 1000.0, 1)::text, ' ' ORDER BY s)
+         FROM generate_series(0, (SELECT floor(extract(epoch FROM max(created_at) - min(created_at)) * 2)::int FROM ingest_events)) AS s
+         LEFT JOIN (SELECT floor(extract(epoch FROM created_at - t0.t) * 2)::int AS b, count(*) AS n
+                      FROM ingest_events, t0 GROUP BY 1) AS x ON x.b = s"
+}
 
 app_port=$(free_port)
 export INGEST_ADMIN_PASSWORD="bench-$RANDOM$RANDOM" # the brokers profile refuses to start without one
@@ -256,6 +265,7 @@ app_cpu_total=$cpu_total; app_cpu_first=$cpu_at_first_rows; app_cpu_by_process=$
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 app_load=$(cut -d' ' -f1 /proc/loadavg)
 read -r app_rate app_drain < <(rate "$events")
+app_profile=$(profile 2>/dev/null || echo "?")
 dead_letters=$(sql "SELECT count(*) FROM dead_letters" 2>/dev/null || echo "?")
 tracked=$(sql "SELECT count(*) FILTER (WHERE status = 'completed') || ' completed, ' || count(*) FILTER (WHERE status = 'failed') || ' failed, ' || count(*) || ' in all' FROM message_status" 2>/dev/null || echo "?")
 stop "$app_pid"
@@ -324,6 +334,7 @@ if [ "$broker" = http ]; then
 else
   awk -v e="$events" -v r="$count" -v d="$app_drain" 'BEGIN {
     printf "  events/s            %.0f   (first commit to last row)\n  rows/s              %.0f\n  drain               %.2f s\n", e / d, r / d, d }'
+  echo "  drain by 0.5 s      $app_profile (thousands of rows committed in each half second from the first commit)"
 fi
 echo "  load (1 min)        $app_load at the app's last row (2 cores; the run itself makes about 3)"
 echo "  peak RSS (VmHWM)    $app_peak_mb MB"
