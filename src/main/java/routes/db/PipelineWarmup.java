@@ -1,9 +1,7 @@
 package routes.db;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -12,13 +10,17 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 import routes.pipeline.commit.BatchWriter;
 import routes.pipeline.validate.EventParser;
+import routes.pipeline.validate.IngestEvent;
+import routes.pipeline.validate.InvalidMessageException;
 import routes.pipeline.split.MetricRow;
 import routes.pipeline.split.RowSplitter;
 
 /**
  * Before the sources start (once every bean exists, before the context is refreshed and Camel starts its
- * routes), runs the pipeline's own code — parsing, splitting, the batch write of rows and daily stats —
- * on throw-away batches of made-up events, each in a transaction that is rolled back: no row, no
+ * routes), runs the pipeline's own code — parsing (valid messages of every shape, and each invalid kind),
+ * the message keys, splitting, the batch write of new rows, then of a re-send with some values changed
+ * (the locking, last-write-wins and stats-recompute path) — on throw-away batches of made-up events
+ * ({@link WarmupMessages}), each in a transaction that is rolled back: no row, no
  * metric, no idempotency key is left behind (nothing here counts or remembers). Each batch waits at most
  * {@code ingest.warmup.timeout} for a lock or a statement: a locked table stops the warm-up, not the start.
  * The first real batches then meet loaded classes, compiled code, prepared statements and open pool
@@ -56,12 +58,16 @@ public class PipelineWarmup implements SmartInitializingSingleton {
         long started = System.nanoTime();
         long timeoutMs = Math.max(1, properties.timeout().toMillis());
         try {
+            WarmupMessages messages = new WarmupMessages();
             for (int b = 0; b < properties.batches(); b++) {
-                List<MetricRow> rows = rows(b);
+                List<MetricRow> rows = rows(messages, b);
+                List<MetricRow> resent = resent(rows);
+                refuseInvalid(messages);
                 transaction.executeWithoutResult(status -> {
                     jdbc.execute("SET LOCAL lock_timeout = " + timeoutMs);
                     jdbc.execute("SET LOCAL statement_timeout = " + timeoutMs);
                     writer.write(rows);
+                    writer.write(resent);
                     status.setRollbackOnly();
                 });
                 warmed++;
@@ -78,22 +84,41 @@ public class PipelineWarmup implements SmartInitializingSingleton {
         return warmed;
     }
 
-    /** Made-up events of a device of their own (a fresh UUID), parsed and split as the sources' are. */
-    private List<MetricRow> rows(int batch) {
-        String device = UUID.randomUUID().toString();
-        List<MetricRow> rows = new ArrayList<>(properties.batchSize() * 3);
+    /**
+     * Batch {@code batch}'s made-up messages parsed, keyed and split as the sources' are; every 20th a
+     * byte-identical re-send of an earlier one (a key twice in one batch).
+     */
+    private List<MetricRow> rows(WarmupMessages messages, int batch) {
+        List<MetricRow> rows = new ArrayList<>(properties.batchSize() * 2);
         for (int i = 0; i < properties.batchSize(); i++) {
-            String json = "{\"event_id\":\"warmup-" + batch + "-" + i + "\",\"device_id\":\"" + device + "\","
-                    + "\"source_timestamp\":\"2000-01-01T00:" + two(i / 60 % 60) + ":" + two(i % 60) + "." + batch + "Z\","
-                    + "\"metrics\":[{\"parameter_key\":\"warmup_a\",\"value\":" + i + ".5,\"quality\":192},"
-                    + "{\"parameter_key\":\"warmup_b\",\"value\":" + (-i) + "},"
-                    + "{\"parameter_key\":\"warmup_c\",\"value\":1e3,\"attributes\":{\"unit\":\"V\"}}]}";
-            rows.addAll(splitter.rows(parser.parse(json.getBytes(StandardCharsets.UTF_8))));
+            IngestEvent event = parser.parse(messages.valid(batch, i % 20 == 19 ? i - 7 : i));
+            event.messageKey(); // the dedup and status key: SHA-256 of the parameters for several
+            rows.addAll(splitter.rows(event));
         }
         return rows;
     }
 
-    private static String two(int n) {
-        return n < 10 ? "0" + n : Integer.toString(n);
+    /** A re-send of every fifth row, every other one with a changed value (an overwrite), the rest unchanged. */
+    private static List<MetricRow> resent(List<MetricRow> rows) {
+        List<MetricRow> resent = new ArrayList<>(rows.size() / 5 + 1);
+        for (int i = 0; i < rows.size(); i += 5) {
+            MetricRow row = rows.get(i);
+            resent.add(i % 10 == 0 ? row : new MetricRow(row.time(), row.deviceId(), row.parameterKey(), row.value() + 1,
+                    row.quality(), row.source(), row.eventId(), row.attributesJson()));
+        }
+        return resent;
+    }
+
+    /** The invalid kinds, refused by the parser as the sources' are (their dead letters are not written). */
+    private void refuseInvalid(WarmupMessages messages) {
+        for (byte[] body : messages.invalid()) {
+            try {
+                parser.parse(body);
+                throw new IllegalStateException("a warm-up message meant invalid was accepted: "
+                        + EventParser.text(body));
+            } catch (InvalidMessageException expected) {
+                // refused, as it should be
+            }
+        }
     }
 }
