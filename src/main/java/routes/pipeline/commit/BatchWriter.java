@@ -85,8 +85,7 @@ public class BatchWriter {
         }));
     }
 
-    // One method per step: besides reading as the class comment does, each step's loop is compiled on its own
-    // (one method of all five was the JIT's largest compile in a cold burst, done three times).
+    // One method per step, in the class comment's order.
     private Result write(Connection c, List<MetricRow> sorted, Set<MetricRow> repeats) throws SQLException {
         Set<MetricRow.Key> inserted = new HashSet<>();
         int insertedCount = insertNew(c, sorted, inserted);
