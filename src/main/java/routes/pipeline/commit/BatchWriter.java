@@ -85,58 +85,99 @@ public class BatchWriter {
         }));
     }
 
+    // One method per step, in the class comment's order.
     private Result write(Connection c, List<MetricRow> sorted, Set<MetricRow> repeats) throws SQLException {
         Set<MetricRow.Key> inserted = new HashSet<>();
-        int insertedCount;
+        int insertedCount = insertNew(c, sorted, inserted);
+        boolean allNew = insertedCount == sorted.size();
+        List<MetricRow> existing = allNew ? List.of() : notInserted(sorted, inserted, sorted.size() - insertedCount);
+        Map<MetricRow.Key, Double> oldValues = new HashMap<>();
+        Set<MetricRow.Key> updated = new HashSet<>();
+        if (!existing.isEmpty()) {
+            lockExisting(c, existing, oldValues);
+            updateChanged(c, existing, updated);
+        }
+        Set<MetricRow.Key> unchanged = new HashSet<>();
+        DailyStatsDelta delta = allNew ? allAdded(sorted) : changes(sorted, inserted, updated, oldValues, unchanged);
+        if (!delta.isEmpty()) {
+            addStats(c, delta);
+        }
+        List<DailyStatsDelta.Key> recompute = delta.recomputeKeys();
+        if (!recompute.isEmpty()) {
+            recomputeStats(c, recompute);
+        }
+        return new Result(insertedCount, updated.size(), unchanged.size(), unchanged, repeats);
+    }
+
+    /** Step 1: inserts the rows whose key is new; how many, and (unless all were) their keys into {@code inserted}. */
+    private int insertNew(Connection c, List<MetricRow> sorted, Set<MetricRow.Key> inserted) throws SQLException {
         // Scrollable (the driver holds the rows anyway) to count them before reading any: the usual batch
         // is all new rows, and then no key needs reading, matching, locking or updating.
         try (PreparedStatement ps = c.prepareStatement(sql.insertNew(), ResultSet.TYPE_SCROLL_INSENSITIVE,
                 ResultSet.CONCUR_READ_ONLY)) {
             BatchArrays.bindRows(c, ps, sorted);
             try (ResultSet rs = ps.executeQuery()) {
-                insertedCount = rs.last() ? rs.getRow() : 0;
+                int insertedCount = rs.last() ? rs.getRow() : 0;
                 if (insertedCount < sorted.size()) {
                     rs.beforeFirst();
                     while (rs.next()) {
                         inserted.add(readKey(rs));
                     }
                 }
+                return insertedCount;
             }
         }
-        boolean allNew = insertedCount == sorted.size();
-        List<MetricRow> existing = new ArrayList<>(sorted.size() - insertedCount);
-        for (int i = 0; !allNew && i < sorted.size(); i++) {
-            if (!inserted.contains(sorted.get(i).key())) {
-                existing.add(sorted.get(i));
+    }
+
+    private static List<MetricRow> notInserted(List<MetricRow> sorted, Set<MetricRow.Key> inserted, int expected) {
+        List<MetricRow> existing = new ArrayList<>(expected);
+        for (MetricRow row : sorted) {
+            if (!inserted.contains(row.key())) {
+                existing.add(row);
             }
         }
-        Map<MetricRow.Key, Double> oldValues = new HashMap<>();
-        Set<MetricRow.Key> updated = new HashSet<>();
-        if (!existing.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(sql.lockExisting())) {
-                BatchArrays.bindKeys(c, ps, existing);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        oldValues.put(readKey(rs), rs.getDouble(4));
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement(sql.updateChanged())) {
-                BatchArrays.bindRows(c, ps, existing);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        updated.add(readKey(rs));
-                    }
+        return existing;
+    }
+
+    /** Step 2: locks the existing rows (in key order) and reads the values they hold into {@code oldValues}. */
+    private void lockExisting(Connection c, List<MetricRow> existing, Map<MetricRow.Key, Double> oldValues)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.lockExisting())) {
+            BatchArrays.bindKeys(c, ps, existing);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    oldValues.put(readKey(rs), rs.getDouble(4));
                 }
             }
         }
-        Set<MetricRow.Key> unchanged = new HashSet<>();
+    }
+
+    /** Step 3: overwrites the existing rows whose content differs; their keys into {@code updated}. */
+    private void updateChanged(Connection c, List<MetricRow> existing, Set<MetricRow.Key> updated) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.updateChanged())) {
+            BatchArrays.bindRows(c, ps, existing);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    updated.add(readKey(rs));
+                }
+            }
+        }
+    }
+
+    /** The stats change of a batch whose rows were all new. */
+    private static DailyStatsDelta allAdded(List<MetricRow> sorted) {
         DailyStatsDelta delta = new DailyStatsDelta();
         for (MetricRow row : sorted) {
-            if (allNew) {
-                delta.addNew(row);
-                continue;
-            }
+            delta.addNew(row);
+        }
+        return delta;
+    }
+
+    /** The stats change of a batch that met existing rows; the keys it left as they were into {@code unchanged}. */
+    private static DailyStatsDelta changes(List<MetricRow> sorted, Set<MetricRow.Key> inserted, Set<MetricRow.Key> updated,
+                                           Map<MetricRow.Key, Double> oldValues, Set<MetricRow.Key> unchanged) {
+        DailyStatsDelta delta = new DailyStatsDelta();
+        for (MetricRow row : sorted) {
             MetricRow.Key key = row.key();
             if (inserted.contains(key)) {
                 delta.addNew(row);
@@ -151,20 +192,23 @@ public class BatchWriter {
                 unchanged.add(key);
             }
         }
-        if (!delta.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(sql.addStats())) {
-                BatchArrays.bindStatsChanges(c, ps, delta);
-                ps.executeUpdate();
-            }
+        return delta;
+    }
+
+    /** Step 4: adds the change to daily_stats. */
+    private void addStats(Connection c, DailyStatsDelta delta) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.addStats())) {
+            BatchArrays.bindStatsChanges(c, ps, delta);
+            ps.executeUpdate();
         }
-        List<DailyStatsDelta.Key> recompute = delta.recomputeKeys();
-        if (!recompute.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(sql.recomputeStats())) {
-                BatchArrays.bindStatsKeys(c, ps, recompute);
-                ps.executeUpdate();
-            }
+    }
+
+    /** Step 5: recomputes the stats of the keys an overwrite changed, from their day's rows. */
+    private void recomputeStats(Connection c, List<DailyStatsDelta.Key> recompute) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.recomputeStats())) {
+            BatchArrays.bindStatsKeys(c, ps, recompute);
+            ps.executeUpdate();
         }
-        return new Result(insertedCount, updated.size(), unchanged.size(), unchanged, repeats);
     }
 
     private static MetricRow.Key readKey(ResultSet rs) throws SQLException {
