@@ -59,10 +59,11 @@ public class PipelineWarmup implements SmartInitializingSingleton {
         long timeoutMs = Math.max(1, properties.timeout().toMillis());
         try {
             WarmupMessages messages = new WarmupMessages();
+            List<byte[]> invalid = messages.invalid();
             for (int b = 0; b < properties.batches(); b++) {
                 List<MetricRow> rows = rows(messages, b);
                 List<MetricRow> resent = resent(rows);
-                refuseInvalid(messages);
+                refuseInvalid(invalid);
                 transaction.executeWithoutResult(status -> {
                     jdbc.execute("SET LOCAL lock_timeout = " + timeoutMs);
                     jdbc.execute("SET LOCAL statement_timeout = " + timeoutMs);
@@ -110,8 +111,8 @@ public class PipelineWarmup implements SmartInitializingSingleton {
     }
 
     /** The invalid kinds, refused by the parser as the sources' are (their dead letters are not written). */
-    private void refuseInvalid(WarmupMessages messages) {
-        for (byte[] body : messages.invalid()) {
+    private void refuseInvalid(List<byte[]> invalid) {
+        for (byte[] body : invalid) {
             try {
                 parser.parse(body);
                 throw new IllegalStateException("a warm-up message meant invalid was accepted: "
