@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import routes.config.IngestProperties;
@@ -58,13 +59,18 @@ public class EmbeddedPostgresConfiguration {
         return postgres;
     }
 
+    /** @param connectionInitSql as for the configured database (application.yml: custom plans for every statement) */
     @Bean
-    DataSource dataSource(EmbeddedPostgres postgres) {
+    DataSource dataSource(EmbeddedPostgres postgres,
+                          @Value("${spring.datasource.hikari.connection-init-sql:}") String connectionInitSql) {
         HikariDataSource dataSource = new HikariDataSource();
         dataSource.setJdbcUrl(postgres.getJdbcUrl("postgres", DATABASE));
         dataSource.setUsername("postgres");
         dataSource.setPoolName("ingest-embedded");
         dataSource.setMaximumPoolSize(10);
+        if (!connectionInitSql.isBlank()) {
+            dataSource.setConnectionInitSql(connectionInitSql);
+        }
         return dataSource;
     }
 
