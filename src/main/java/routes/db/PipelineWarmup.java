@@ -1,5 +1,6 @@
 package routes.db;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -20,7 +21,8 @@ import routes.pipeline.split.RowSplitter;
  * routes), runs the pipeline's own code — parsing (valid messages of every shape, and each invalid kind),
  * the message keys, splitting, the batch write of new rows, then of a re-send with some values changed
  * (the locking, last-write-wins and stats-recompute path) — on throw-away batches of made-up events
- * ({@link WarmupMessages}), each in a transaction that is rolled back: no row, no
+ * ({@link WarmupMessages}), each in a transaction that is rolled back, in {@code ingest.warmup.rounds} rounds, each
+ * followed by a wait until the JIT is quiet ({@link JitIdle}): no row, no
  * metric, no idempotency key is left behind (nothing here counts or remembers). Each batch waits at most
  * {@code ingest.warmup.timeout} for a lock or a statement: a locked table stops the warm-up, not the start.
  * The first real batches then meet loaded classes, compiled code, prepared statements and open pool
@@ -31,6 +33,8 @@ import routes.pipeline.split.RowSplitter;
 public class PipelineWarmup implements SmartInitializingSingleton {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineWarmup.class);
+    /** The JIT counts as quiet once its compilation time has not grown for this long. */
+    private static final Duration JIT_QUIET = Duration.ofMillis(150);
 
     private final WarmupProperties properties;
     private final EventParser parser;
@@ -60,24 +64,35 @@ public class PipelineWarmup implements SmartInitializingSingleton {
         try {
             WarmupMessages messages = new WarmupMessages();
             List<byte[]> invalid = messages.invalid();
-            for (int b = 0; b < properties.batches(); b++) {
-                List<MetricRow> rows = rows(messages, b);
-                List<MetricRow> resent = resent(rows);
-                refuseInvalid(invalid);
-                transaction.executeWithoutResult(status -> {
-                    jdbc.execute("SET LOCAL lock_timeout = " + timeoutMs);
-                    jdbc.execute("SET LOCAL statement_timeout = " + timeoutMs);
-                    writer.write(rows);
-                    writer.write(resent);
-                    status.setRollbackOnly();
-                });
-                warmed++;
+            JitIdle jit = JitIdle.ofThisJvm();
+            long jitWaitMs = 0;
+            for (int round = 0; round < properties.rounds(); round++) {
+                for (int b = 0; b < properties.batches(); b++) {
+                    warmUp(messages, invalid, b, timeoutMs);
+                }
+                jitWaitMs += jit.await(JIT_QUIET, properties.jitIdleTimeout());
             }
-            LOG.info("Pipeline warmed up on {} throw-away batches of {} events, rolled back, in {} ms",
-                    properties.batches(), properties.batchSize(), (System.nanoTime() - started) / 1_000_000);
+            LOG.info("Pipeline warmed up on {} rounds of {} throw-away batches of {} events, rolled back, in {} ms"
+                            + " ({} ms of it waiting for the JIT)", properties.rounds(), properties.batches(),
+                    properties.batchSize(), (System.nanoTime() - started) / 1_000_000, jitWaitMs);
         } catch (RuntimeException e) {
             LOG.warn("Pipeline warm-up skipped ({}): the first batches will run cold", e.toString());
         }
+    }
+
+    /** One throw-away batch: parsed, keyed, split, written, re-sent, rolled back. */
+    private void warmUp(WarmupMessages messages, List<byte[]> invalid, int b, long timeoutMs) {
+        List<MetricRow> rows = rows(messages, b);
+        List<MetricRow> resent = resent(rows);
+        refuseInvalid(invalid);
+        transaction.executeWithoutResult(status -> {
+            jdbc.execute("SET LOCAL lock_timeout = " + timeoutMs);
+            jdbc.execute("SET LOCAL statement_timeout = " + timeoutMs);
+            writer.write(rows);
+            writer.write(resent);
+            status.setRollbackOnly();
+        });
+        warmed++;
     }
 
     /** Throw-away batches written and rolled back at start-up. */

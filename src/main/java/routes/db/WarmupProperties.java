@@ -22,6 +22,13 @@ import org.springframework.validation.annotation.Validated;
  *                  DLQ encoding) run at start-up on a made-up body over the size limit ({@code DeadLetterWarmup}):
  *                  without it that code ran interpreted or in the JIT's first tiers for the first seconds of a
  *                  drain, 15-25 % of the app's CPU samples with the benchmark's mix
+ * @param rounds    how many times the batches run, each time followed by a wait until the JIT is quiet: in one
+ *                  round most of the pipeline's methods got only the JIT's first tiers (its optimising compiler's
+ *                  thresholds rise while its queue is long, as all through the start-up) and were compiled for good
+ *                  in the first seconds of a drain; two rounds: 60,000-event Redis bursts 113.5 % (3 pairs), three
+ *                  no better (docs/benchmarks.md, session 15)
+ * @param jitIdleTimeout the longest wait, after each round, for the JIT to be quiet (its compilation time unchanged
+ *                  for 150 ms)
  */
 @Validated
 @ConfigurationProperties("ingest.warmup")
@@ -30,5 +37,7 @@ public record WarmupProperties(
         @DefaultValue("20") @Min(1) int batches,
         @DefaultValue("500") @Min(1) int batchSize,
         @DefaultValue("2s") @NotNull Duration timeout,
-        @DefaultValue("true") boolean deadLetters) {
+        @DefaultValue("true") boolean deadLetters,
+        @DefaultValue("2") @Min(1) int rounds,
+        @DefaultValue("3s") @NotNull Duration jitIdleTimeout) {
 }

@@ -14,7 +14,8 @@ import routes.ops.IngestMetrics;
 import routes.support.TestDatabase;
 
 /** The start-up warm-ups against the real PostgreSQL: they ran, and they left nothing behind. */
-@SpringBootTest(properties = {"ingest.warmup.enabled=true", "ingest.warmup.batches=3", "ingest.warmup.batch-size=50"})
+@SpringBootTest(properties = {"ingest.warmup.enabled=true", "ingest.warmup.batches=3", "ingest.warmup.batch-size=50",
+        "ingest.warmup.rounds=2", "ingest.warmup.jit-idle-timeout=1s"})
 class PipelineWarmupIT {
 
     @DynamicPropertySource
@@ -30,7 +31,7 @@ class PipelineWarmupIT {
 
     @Test
     void throwAwayBatchesRanAndLeftNoRowNoStatsAndNoCount() {
-        assertThat(warmup.warmedBatches()).isEqualTo(3);
+        assertThat(warmup.warmedBatches()).as("3 batches in each of 2 rounds").isEqualTo(6);
         assertThat(deadLetterWarmup.rounds()).as("the dead letters' byte work, on by default").isPositive();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM ingest_events", Long.class)).isZero();
         assertThat(jdbc.queryForObject("SELECT count(*) FROM daily_stats", Long.class)).isZero();

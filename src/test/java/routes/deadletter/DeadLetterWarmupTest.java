@@ -19,7 +19,8 @@ class DeadLetterWarmupTest {
 
     @Test
     void eachSourceEncodesAnOversizedBodyEveryRoundAndNothingIsPublished() {
-        DeadLetterWarmup warmup = new DeadLetterWarmup(new WarmupProperties(false, 1, 1, Duration.ofSeconds(2), true),
+        DeadLetterWarmup warmup = new DeadLetterWarmup(
+                new WarmupProperties(false, 1, 1, Duration.ofSeconds(2), true, 1, Duration.ZERO),
                 new DeadLetterProperties(200, 10_000, 65_536), sources);
 
         warmup.afterSingletonsInstantiated();
@@ -31,7 +32,8 @@ class DeadLetterWarmupTest {
 
     @Test
     void offWhenAskedTo() {
-        DeadLetterWarmup warmup = new DeadLetterWarmup(new WarmupProperties(false, 1, 1, Duration.ofSeconds(2), false),
+        DeadLetterWarmup warmup = new DeadLetterWarmup(
+                new WarmupProperties(false, 1, 1, Duration.ofSeconds(2), false, 1, Duration.ZERO),
                 new DeadLetterProperties(200, 10_000, 65_536), sources);
 
         warmup.afterSingletonsInstantiated();
