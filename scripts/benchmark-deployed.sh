@@ -49,6 +49,13 @@
 # compares a 1,000,000-event drain with a 200,000-event one.
 # BENCH_TRACK=1: with status tracking on for every message (--ingest.sources.<broker>.track-status=true,
 # seed 003); the result then counts the message_status rows completed.
+# BENCH_WARM_DRAINS=N (redis only): what a cold start costs. The app first drains N backlogs of the same
+# size and mix, each printed (the first is the cold JVM's figure), the tables emptied after each; the figure
+# is then the N+1st drain, a JVM warmed by real traffic: the bound of anything start-up could prepare. The
+# backlogs repeat the same event ids, so the app runs with --ingest.idempotency.repository=none (else the
+# warm drains would be duplicates); compare the printed drains with each other, not with a default run.
+# Redis only: the publisher deletes and re-creates a NATS stream or a RabbitMQ queue, which the running app's
+# consumer does not follow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/packaged-app.sh
@@ -63,6 +70,8 @@ baseline="${BENCH_BASELINE:-0}"
 baseline_events="${BENCH_BASELINE_EVENTS:-2000}"
 team="${BENCH_TEAM:-0}"
 if [ "$team" = 1 ] && [ "$broker" != rabbitmq ]; then echo "BENCH_TEAM=1: rabbitmq only" >&2; exit 2; fi
+warm_drains="${BENCH_WARM_DRAINS:-0}"
+if [ "$warm_drains" != 0 ] && [ "$broker" != redis ]; then echo "BENCH_WARM_DRAINS: redis only" >&2; exit 2; fi
 if [ "$broker" = http ] && { [ "$baseline" = 1 ] || [ -n "${BENCH_ROUTES:-}" ]; }; then
   echo "http: no BENCH_BASELINE, no BENCH_ROUTES" >&2; exit 2
 fi
@@ -122,6 +131,7 @@ fi
 if [ "${BENCH_TRACK:-0}" = 1 ]; then
   app_args+=("--ingest.sources.$broker.track-status=true")
 fi
+if [ "$warm_drains" != 0 ]; then app_args+=(--ingest.idempotency.repository=none); fi
 # shellcheck disable=SC2206 # BENCH_APP_ARGS is a list of --key=value words
 app_args+=(${BENCH_APP_ARGS:-})
 mapfile -t docker_flags < <(dockerfile_jvm_flags)
@@ -260,6 +270,16 @@ if [ "$broker" = http ]; then
   peak_mb=$(peak_rss_mb "$app_pid")
 else
   drain "$app_pid" "$app_log" "the app" "$expected"
+  warm_lines=""
+  for ((w = 1; w <= warm_drains; w++)); do
+    read -r w_rate w_drain < <(rate "$events")
+    warm_lines+=$(printf '\n  warm-up drain %-5s %s events/s over %s s%s; drain by 0.5 s: %s' "$w" "$w_rate" "$w_drain" \
+      "$( ((w == 1)) && echo ' (the cold JVM)')" "$(profile 2>/dev/null || echo '?')")
+    log "warm-up drain $w: $w_rate events/s; emptying the tables and publishing the next backlog"
+    sql "TRUNCATE ingest_events, daily_stats, dead_letters" >/dev/null
+    publish "$events" "$oversized" | sed 's/^/  /'
+    drain "$app_pid" "$app_log" "the app" "$expected"
+  done
 fi
 app_cpu_total=$cpu_total; app_cpu_first=$cpu_at_first_rows; app_cpu_by_process=${cpu_by_process:-?}; app_cpu_by_thread=${cpu_by_thread#app by thread: }; app_peak_mb=$peak_mb; count=$n
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -335,6 +355,10 @@ else
   awk -v e="$events" -v r="$count" -v d="$app_drain" 'BEGIN {
     printf "  events/s            %.0f   (first commit to last row)\n  rows/s              %.0f\n  drain               %.2f s\n", e / d, r / d, d }'
   echo "  drain by 0.5 s      $app_profile (thousands of rows committed in each half second from the first commit)"
+  if [ "$warm_drains" != 0 ]; then
+    echo "  warm JVM            the figures above are drain $((warm_drains + 1)) of one JVM (idempotency memory off); before it:"
+    printf '%s\n' "${warm_lines#$'\n'}"
+  fi
 fi
 echo "  load (1 min)        $app_load at the app's last row (2 cores; the run itself makes about 3)"
 echo "  peak RSS (VmHWM)    $app_peak_mb MB"
