@@ -12,6 +12,10 @@
 # The long backlog: a 1,000,000-event drain against a 200,000-event one, rate and peak RSS compared
 # (scripts/benchmark-backlog.sh):
 #   flock /tmp/ingest-it.lock scripts/benchmark.sh backlog redis|nats|rabbitmq [events=1000000] [base=200000]
+# Every issue-16 target in one run: each source's long drain and burst interleaved ([runs] of each, the team's
+# consumer beside RabbitMQ's), HTTP, the one-at-a-time worker, the long backlog, then one table, raw and scaled by
+# each run's CPU reference (scripts/benchmark-series.sh; about 40 minutes):
+#   flock /tmp/ingest-it.lock scripts/benchmark.sh series [runs=3]
 # A/B: interleaved pairs of the deployed mode on two jars (or one jar with and without team routes),
 # each run and the medians (scripts/benchmark-ab.sh):
 #   flock /tmp/ingest-it.lock scripts/benchmark.sh ab redis|nats|rabbitmq <jarA|.> <jarB|.> [pairs=3] [events=200000]
@@ -23,11 +27,12 @@
 # In-process mode "foo" runs routes.bench.FooBenchmark (src/test/java/routes/bench/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mode="${1:?usage: scripts/benchmark.sh deployed redis|nats|rabbitmq|http [events]  |  ab ...  |  backlog ...  |  <in-process mode> [args...]}"
+mode="${1:?usage: scripts/benchmark.sh deployed redis|nats|rabbitmq|http [events]  |  ab ...  |  backlog ...  |  series [runs]  |  <in-process mode> [args...]}"
 shift
 if [ "$mode" = deployed ]; then exec bash scripts/benchmark-deployed.sh "$@"; fi
 if [ "$mode" = ab ]; then exec bash scripts/benchmark-ab.sh "$@"; fi
 if [ "$mode" = backlog ]; then exec bash scripts/benchmark-backlog.sh "$@"; fi
+if [ "$mode" = series ]; then exec bash scripts/benchmark-series.sh "$@"; fi
 class="routes.bench.$(tr '[:lower:]' '[:upper:]' <<< "${mode:0:1}")${mode:1}Benchmark"
 bash scripts/test-services.sh >/dev/null
 ./mvnw -q -B -DskipTests test-compile
