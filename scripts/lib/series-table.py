@@ -60,6 +60,16 @@ def pct(value):
     return 'no run' if value is None else '%.1f %%' % value
 
 
+def yardstick(target, found, key, least, form):
+    """The app's ratio to a yardstick (key: 'team' or 'baseline'), its median against {least}, unscaled."""
+    ratio = median([r[key + '_ratio'] for r in found])
+    return (target, '%s (%s; the %s %s events/s)' % (
+        'no run' if ratio is None else form % ratio,
+        ' / '.join(form % r[key + '_ratio'] for r in found if r[key + '_ratio']),
+        'team' if key == 'team' else 'worker', ' / '.join(fmt(r[key]) for r in found if r[key])),
+        '', 'yes' if ratio and ratio >= least else 'no')
+
+
 def main():
     directory = sys.argv[1]
     started = sys.argv[2] if len(sys.argv) > 2 else ''
@@ -81,13 +91,7 @@ def main():
                      '%s (%s) = %s' % (fmt(braw), ' / '.join(fmt(r['rate']) for r in bursts), pct(ratio)),
                      pct(sratio), 'yes' if ratio and ratio >= 90 else ('scaled' if sratio and sratio >= 90 else 'no')))
         if source == 'rabbitmq':
-            team = median([r['team_ratio'] for r in drains])
-            rows.append(('>= 2x the team\'s batch consumer (RabbitMQ)',
-                         '%s (%s; the team %s events/s)' % (
-                             'no run' if team is None else '%.2fx' % team,
-                             ' / '.join('%.2fx' % r['team_ratio'] for r in drains if r['team_ratio']),
-                             ' / '.join(fmt(r['team']) for r in drains if r['team'])),
-                         '', 'yes' if team and team >= 2 else 'no'))
+            rows.append(yardstick('>= 2x the team\'s batch consumer (RabbitMQ)', drains, 'team', 2, '%.2fx'))
     http = runs(directory, 'http')
     hraw, hsc = median([r['rate'] for r in http]), median([scaled(r) for r in http])
     rows.append(('HTTP >= 40,000 rows/s, 8 clients, arrays of 100', fmt(hraw), fmt(hsc),
@@ -95,14 +99,7 @@ def main():
     p99 = median([r['p99'] for r in http])
     rows.append(('p99 < 100 ms at half that rate', 'no run' if p99 is None else '%.1f ms' % p99, '',
                  'yes' if p99 is not None and p99 < 100 else 'no'))
-    base = runs(directory, 'baseline')
-    bratio = median([r['baseline_ratio'] for r in base])
-    rows.append(('>= 30x the one-at-a-time worker',
-                 '%s (%s; the worker %s events/s)' % (
-                     'no run' if bratio is None else '%.1fx' % bratio,
-                     ' / '.join('%.1fx' % r['baseline_ratio'] for r in base if r['baseline_ratio']),
-                     ' / '.join(fmt(r['baseline']) for r in base if r['baseline'])),
-                 '', 'yes' if bratio and bratio >= 30 else 'no'))
+    rows.append(yardstick('>= 30x the one-at-a-time worker', runs(directory, 'baseline'), 'baseline', 30, '%.1fx'))
     backlog = os.path.join(directory, 'backlog.log')
     if os.path.exists(backlog):
         text = open(backlog, errors='replace').read()
