@@ -12,7 +12,8 @@
 #      BENCH_NO_OVERSIZED=1, the mix of the 1,000,000-event target);
 #   3. the packaged jar in its own JVM as the Dockerfile runs it: the Dockerfile's Java (a JDK of its major
 #      under /usr/lib/jvm, or BENCH_JAVA_HOME), the jar extracted, the AOT cache scripts/aot-cache.sh trains
-#      for it (made once per jar, kept under target/deployed/; BENCH_AOT=0: none), the Dockerfile's JVM flags
+#      for it (made once per jar, kept under target/deployed/; BENCH_AOT=0: none; BENCH_AOT_REQUESTS=N: a training
+#      of N requests instead of the Dockerfile's 300, a cache of its own), the Dockerfile's JVM flags
 #      plus -Xms512m -Xmx512m (a heap sized as the Kubernetes manifests and docker-compose.yml size it, so the
 #      image's pre-touch commits it whole); profile brokers, only that source, the HTTP source off;
 #   4. events/s from the first commit to the last row, from ingest_events.created_at (start-up excluded,
@@ -41,7 +42,8 @@
 # Extra app properties: BENCH_APP_ARGS="--ingest.sources.redis.batch-size=... ...". Extra JVM flags (after the
 # Dockerfile's, before -Xms512m -Xmx512m): BENCH_JVM_ARGS="-XX:+UseSerialGC ...".
 # BENCH_JFR=1 records the app with JFR (settings=profile, or BENCH_JFR_SETTINGS=<a .jfc>) into target/bench-deployed-<broker>.jfr, written
-# when the run stops the app; summarise it with `jfr summary` or `jfr print --events jdk.ExecutionSample`.
+# when the run stops the app; summarise it with `jfr summary` or `jfr print --events jdk.ExecutionSample`. The run
+# uses an AOT cache trained with --add-modules=jdk.jfr (the JVM refuses one trained without the module JFR adds).
 # A team's routes: BENCH_ROUTES="docs/examples/routes/team-filter.camel.yaml" (one or more route files, or a
 # directory; paths from the project's root), copied into a directory of the run's own that the app loads
 # with --ingest.routes.directory. Another build's jar: BENCH_JAR=path (the publisher still comes from this

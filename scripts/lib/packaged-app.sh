@@ -80,10 +80,14 @@ deployed_runtime() {
   if [ "${BENCH_AOT:-1}" = 1 ] && [ "${version%%.*}" -ge 25 ] 2>/dev/null; then
     local flags cache
     flags="$(dockerfile_jvm_flags | tr '\n' ' ')-Xms512m -Xmx512m"
-    cache="$dir/ingest-routes-${version}-$(md5sum <<<"$flags" | cut -c1-8).aot" # one per JVM and flags
+    # A run recorded by JFR has the module jdk.jfr, which the cache must have been trained with, else the JVM
+    # refuses the cache ("Mismatched values for property jdk.module.addmods") and runs without it.
+    if [ "${BENCH_JFR:-0}" = 1 ]; then flags="$flags --add-modules=jdk.jfr"; fi
+    local requests="${BENCH_AOT_REQUESTS:-300}" # the training's requests (scripts/aot-cache.sh; the Dockerfile's: 300)
+    cache="$dir/ingest-routes-${version}-$(md5sum <<<"$flags $requests" | cut -c1-8).aot" # one per JVM, flags, training
     if [ ! -s "$cache" ]; then
-      echo "training the AOT cache: scripts/aot-cache.sh $app_jar $cache (Java $version, $flags)" >&2
-      JAVA_HOME=$(dirname "$(dirname "$app_java")") AOT_JAVA_FLAGS="$flags" bash scripts/aot-cache.sh "$app_jar" "$cache" >&2
+      echo "training the AOT cache: scripts/aot-cache.sh $app_jar $cache $requests (Java $version, $flags)" >&2
+      JAVA_HOME=$(dirname "$(dirname "$app_java")") AOT_JAVA_FLAGS="$flags" bash scripts/aot-cache.sh "$app_jar" "$cache" "$requests" >&2
     fi
     app_aot_flags=(-XX:AOTCache="$cache"); aot="$cache"
   fi
