@@ -239,6 +239,17 @@ profile() {
                       FROM ingest_events, t0 GROUP BY 1) AS x ON x.b = s"
 }
 
+# the commits' course: in each second from the first commit, how many transactions committed rows and their mean
+# rows (created_at is now(), the transaction's start, so the rows sharing one are one commit): group commit shows as
+# fewer, larger transactions once the writers are busy
+commits() {
+  sql "WITH tx AS (SELECT created_at AS t, count(*) AS n FROM ingest_events GROUP BY created_at),
+            t0 AS (SELECT min(t) AS t FROM tx)
+       SELECT string_agg(c || 'x' || r, ' ' ORDER BY s) FROM (
+         SELECT floor(extract(epoch FROM tx.t - t0.t))::int AS s, count(*) AS c, round(avg(n))::int AS r
+           FROM tx, t0 GROUP BY 1) AS x"
+}
+
 app_port=$(free_port)
 export INGEST_ADMIN_PASSWORD="bench-$RANDOM$RANDOM" # the brokers profile refuses to start without one
 if [ "$broker" = http ]; then sources="HTTP only"; else sources="$broker only, HTTP source off"; fi
@@ -288,6 +299,7 @@ log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 app_load=$(cut -d' ' -f1 /proc/loadavg)
 read -r app_rate app_drain < <(rate "$events")
 app_profile=$(profile 2>/dev/null || echo "?")
+app_commits=$(commits 2>/dev/null || echo "?")
 dead_letters=$(sql "SELECT count(*) FROM dead_letters" 2>/dev/null || echo "?")
 tracked=$(sql "SELECT count(*) FILTER (WHERE status = 'completed') || ' completed, ' || count(*) FILTER (WHERE status = 'failed') || ' failed, ' || count(*) || ' in all' FROM message_status" 2>/dev/null || echo "?")
 stop "$app_pid"
@@ -357,6 +369,7 @@ else
   awk -v e="$events" -v r="$count" -v d="$app_drain" 'BEGIN {
     printf "  events/s            %.0f   (first commit to last row)\n  rows/s              %.0f\n  drain               %.2f s\n", e / d, r / d, d }'
   echo "  drain by 0.5 s      $app_profile (thousands of rows committed in each half second from the first commit)"
+  echo "  commits by 1 s      $app_commits (transactions x their mean rows, in each second from the first commit)"
   if [ "$warm_drains" != 0 ]; then
     echo "  warm JVM            the figures above are drain $((warm_drains + 1)) of one JVM (idempotency memory off); before it:"
     printf '%s\n' "${warm_lines#$'\n'}"
