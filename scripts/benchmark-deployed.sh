@@ -52,8 +52,10 @@
 # BENCH_TRACK=1: with status tracking on for every message (--ingest.sources.<broker>.track-status=true,
 # seed 003); the result then counts the message_status rows completed.
 # BENCH_WARM_DRAINS=N (redis only): what a cold start costs. The app first drains N backlogs of the same
-# size and mix, each printed (the first is the cold JVM's figure), the tables emptied after each; the figure
-# is then the N+1st drain, a JVM warmed by real traffic: the bound of anything start-up could prepare. The
+# mix (of BENCH_WARM_EVENTS events, default [events]), each printed (the first is the cold JVM's figure), the
+# tables emptied after each; the figure is then the N+1st drain, a JVM warmed by real traffic: the bound of
+# anything start-up could prepare. Each backlog appears at once (pushed onto a staging list, then renamed onto
+# the queue), so the warm drain does not start racing the publisher. The
 # backlogs repeat the same event ids, so the app runs with --ingest.idempotency.repository=none (else the
 # warm drains would be duplicates); compare the printed drains with each other, not with a default run.
 # Redis only: the publisher deletes and re-creates a NATS stream or a RabbitMQ queue, which the running app's
@@ -73,6 +75,7 @@ baseline_events="${BENCH_BASELINE_EVENTS:-2000}"
 team="${BENCH_TEAM:-0}"
 if [ "$team" = 1 ] && [ "$broker" != rabbitmq ]; then echo "BENCH_TEAM=1: rabbitmq only" >&2; exit 2; fi
 warm_drains="${BENCH_WARM_DRAINS:-0}"
+warm_events="${BENCH_WARM_EVENTS:-$events}"
 if [ "$warm_drains" != 0 ] && [ "$broker" != redis ]; then echo "BENCH_WARM_DRAINS: redis only" >&2; exit 2; fi
 if [ "$broker" = http ] && { [ "$baseline" = 1 ] || [ -n "${BENCH_ROUTES:-}" ]; }; then
   echo "http: no BENCH_BASELINE, no BENCH_ROUTES" >&2; exit 2
@@ -176,11 +179,13 @@ log "I/O reference: 100,000 one-byte round trips over a socket pair took $io_ref
 
 sql "DROP DATABASE IF EXISTS $database WITH (FORCE)" postgres >/dev/null
 sql "CREATE DATABASE $database" postgres >/dev/null
+first_events=$events # the backlog of the first drain: with BENCH_WARM_DRAINS, a warm-up drain's
+if [ "$warm_drains" != 0 ]; then first_events=$warm_events; fi
 if [ "$broker" != http ]; then
-  log "publishing the backlog: $events events, invalid every $invalid_every, $oversized over 1 MiB"
-  publish "$events" "$oversized" | sed 's/^/  /'
+  log "publishing the backlog: $first_events events, invalid every $invalid_every, $(oversized_in "$first_events") over 1 MiB"
+  publish "$first_events" "$(oversized_in "$first_events")" | sed 's/^/  /'
 fi
-expected=$((events * 3))
+expected=$((first_events * 3))
 
 # Counting rows: a team's consumer also writes the oversized messages' one row (event ids chaos-bad-*).
 rows() { sql "SELECT count(*) FROM ingest_events WHERE event_id NOT LIKE 'chaos-bad-%'" 2>/dev/null || echo 0; }
@@ -285,12 +290,15 @@ else
   drain "$app_pid" "$app_log" "the app" "$expected"
   warm_lines=""
   for ((w = 1; w <= warm_drains; w++)); do
-    read -r w_rate w_drain < <(rate "$events")
+    read -r w_rate w_drain < <(rate "$warm_events")
     warm_lines+=$(printf '\n  warm-up drain %-5s %s events/s over %s s%s; drain by 0.5 s: %s' "$w" "$w_rate" "$w_drain" \
       "$( ((w == 1)) && echo ' (the cold JVM)')" "$(profile 2>/dev/null || echo '?')")
     log "warm-up drain $w: $w_rate events/s; emptying the tables and publishing the next backlog"
     sql "TRUNCATE ingest_events, daily_stats, dead_letters" >/dev/null
-    publish "$events" "$oversized" | sed 's/^/  /'
+    next_events=$warm_events
+    if ((w == warm_drains)); then next_events=$events; fi
+    publish "$next_events" "$(oversized_in "$next_events")" | sed 's/^/  /'
+    expected=$((next_events * 3))
     drain "$app_pid" "$app_log" "the app" "$expected"
   done
 fi

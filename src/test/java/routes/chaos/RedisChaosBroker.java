@@ -35,15 +35,24 @@ final class RedisChaosBroker implements ChaosBroker {
         return config.queue() + ":delayed";
     }
 
+    /**
+     * The backlog appears whole, at once: pushed onto a staging list, then renamed onto the queue, so that an
+     * app already consuming the queue (the deployed benchmark's warm drains) starts on the full backlog, not
+     * racing this process's pushes.
+     */
     @Override
     public void publish(List<byte[]> messages) {
-        jedis.del(config.queue(), processing(), delayed(), delayed() + ":seq", config.deadLetterQueue());
-        byte[] key = config.queue().getBytes(StandardCharsets.UTF_8);
+        String staging = config.queue() + ":staging";
+        jedis.del(config.queue(), processing(), delayed(), delayed() + ":seq", config.deadLetterQueue(), staging);
+        byte[] key = staging.getBytes(StandardCharsets.UTF_8);
         Pipeline pipeline = jedis.pipelined();
         for (int i = 0; i < messages.size(); i += PUSH_BATCH) {
             pipeline.lpush(key, messages.subList(i, Math.min(messages.size(), i + PUSH_BATCH)).toArray(byte[][]::new));
         }
         pipeline.sync();
+        if (!messages.isEmpty()) {
+            jedis.rename(staging, config.queue());
+        }
     }
 
     @Override
