@@ -13,7 +13,7 @@
 # Status tracking per side: BENCH_TRACK_A / BENCH_TRACK_B=1 (as BENCH_TRACK), so tracking's cost is
 # "ab redis . ." with BENCH_TRACK_B=1. JVM flags and app properties per side: BENCH_JVM_ARGS_A/_B and
 # BENCH_APP_ARGS_A/_B (as BENCH_JVM_ARGS, BENCH_APP_ARGS); the AOT cache's training requests per side:
-# BENCH_AOT_REQUESTS_A/_B (as BENCH_AOT_REQUESTS, default 300). Each run also prints its CPU by process.
+# BENCH_AOT_REQUESTS_A/_B (default BENCH_AOT_REQUESTS, else 300). Each run also prints its CPU by process.
 # Pairs alternate their order (AB, BA, AB, ...) so that a machine slowing down or warming up over the run
 # does not favour one side. A run that fails (rows missing) is reported and counts as no figure.
 # The logs of every run: target/bench-ab/<n>-<side>.log.
@@ -34,8 +34,8 @@ declare -a figures_a=() figures_b=()
 run() { # n side jar routes track → the run's events/s, or nothing when it failed
   local n=$1 side=$2 jar=$3 routes=$4 track=$5 out="target/bench-ab/$1-$2.log" jvm app
   local aot_requests
-  if [ "$side" = A ]; then jvm=${BENCH_JVM_ARGS_A:-}; app=${BENCH_APP_ARGS_A:-}; aot_requests=${BENCH_AOT_REQUESTS_A:-300}
-  else jvm=${BENCH_JVM_ARGS_B:-}; app=${BENCH_APP_ARGS_B:-}; aot_requests=${BENCH_AOT_REQUESTS_B:-300}; fi
+  if [ "$side" = A ]; then jvm=${BENCH_JVM_ARGS_A:-}; app=${BENCH_APP_ARGS_A:-}; aot_requests=${BENCH_AOT_REQUESTS_A:-${BENCH_AOT_REQUESTS:-300}}
+  else jvm=${BENCH_JVM_ARGS_B:-}; app=${BENCH_APP_ARGS_B:-}; aot_requests=${BENCH_AOT_REQUESTS_B:-${BENCH_AOT_REQUESTS:-300}}; fi
   local jar_env=""
   if [ "$jar" != . ]; then jar_env=$jar; fi
   if BENCH_JAR="$jar_env" BENCH_ROUTES="$routes" BENCH_TRACK="$track" BENCH_JVM_ARGS="$jvm" BENCH_APP_ARGS="$app" \
@@ -55,8 +55,8 @@ run() { # n side jar routes track → the run's events/s, or nothing when it fai
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "A/B deployed $broker, $events events, $pairs pairs, $(date -u +%FT%TZ), checkout $(git rev-parse --short HEAD)"
-echo "  A: jar ${jar_a}, team routes ${BENCH_ROUTES_A:-none}, track-status ${BENCH_TRACK_A:-0}, JVM flags ${BENCH_JVM_ARGS_A:-none}, app args ${BENCH_APP_ARGS_A:-none}, AOT training ${BENCH_AOT_REQUESTS_A:-300} requests"
-echo "  B: jar ${jar_b}, team routes ${BENCH_ROUTES_B:-none}, track-status ${BENCH_TRACK_B:-0}, JVM flags ${BENCH_JVM_ARGS_B:-none}, app args ${BENCH_APP_ARGS_B:-none}, AOT training ${BENCH_AOT_REQUESTS_B:-300} requests"
+echo "  A: jar ${jar_a}, team routes ${BENCH_ROUTES_A:-none}, track-status ${BENCH_TRACK_A:-0}, JVM flags ${BENCH_JVM_ARGS_A:-none}, app args ${BENCH_APP_ARGS_A:-none}, AOT training ${BENCH_AOT_REQUESTS_A:-${BENCH_AOT_REQUESTS:-300}} requests"
+echo "  B: jar ${jar_b}, team routes ${BENCH_ROUTES_B:-none}, track-status ${BENCH_TRACK_B:-0}, JVM flags ${BENCH_JVM_ARGS_B:-none}, app args ${BENCH_APP_ARGS_B:-none}, AOT training ${BENCH_AOT_REQUESTS_B:-${BENCH_AOT_REQUESTS:-300}} requests"
 for ((i = 1; i <= pairs; i++)); do
   if ((i % 2)); then order="A B"; else order="B A"; fi
   for side in $order; do
