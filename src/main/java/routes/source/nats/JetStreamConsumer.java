@@ -8,13 +8,11 @@ import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -51,7 +49,8 @@ public class JetStreamConsumer extends SourceConsumer<JetStreamConsumer.Pulled> 
     private static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
     /** How often an idle loop looks whether it is to stop. */
     private static final Duration POLL = Duration.ofMillis(500);
-    private static final Duration EMPTY_PULL_PAUSE = Duration.ofMillis(100);
+    /** How much sooner the server expires a pull request than the loop stops waiting for it. */
+    private static final Duration EXPIRY_MARGIN = Duration.ofMillis(20);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
     /**
@@ -62,8 +61,6 @@ public class JetStreamConsumer extends SourceConsumer<JetStreamConsumer.Pulled> 
     }
 
     private final JetStreamEndpoint endpoint;
-    /** Pulls that ended at once without messages (each followed by {@link #EMPTY_PULL_PAUSE}). */
-    private final AtomicLong emptyPulls = new AtomicLong();
     private final RetryDelay delay;
     private final SettlementRule rule;
     private final Settler settler = new Settler();
@@ -101,8 +98,6 @@ public class JetStreamConsumer extends SourceConsumer<JetStreamConsumer.Pulled> 
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(scheduler);
             scheduler = null;
         }
-        LOG.info("JetStream {} / {}: {} pulls had ended at once without messages", endpoint.getStream(),
-                endpoint.getDurable(), emptyPulls.get());
         // Whatever is still in flight is not acked: JetStream redelivers it after ack_wait.
         super.doStop();
     }
@@ -123,7 +118,7 @@ public class JetStreamConsumer extends SourceConsumer<JetStreamConsumer.Pulled> 
      * A pull asks only for as many messages as there are free in-flight permits, so a message is never
      * left waiting in the client's buffer, where nothing would keep it alive past ack_wait (JetStream
      * would redeliver it meanwhile and spend its max_deliver). Messages arriving after a pull expired
-     * stay in the subscription and come with the next pull. On any error (NATS restarting, the
+     * stay in the subscription and come first with the next pull. On any error (NATS restarting, the
      * consumer gone) the loop pauses, subscribes again and goes on.
      */
     @Override
@@ -132,8 +127,7 @@ public class JetStreamConsumer extends SourceConsumer<JetStreamConsumer.Pulled> 
         JetStreamSubscription subscription = null;
         while (keepGoing.getAsBoolean() && isRunAllowed()) {
             int granted = 0;
-            int dispatched = 0;
-            List<Pulled> chunk = new ArrayList<>();
+            Pull pull = null;
             try {
                 if (subscription == null || !subscription.isActive()) {
                     JetStream jetStream = nats.jetStream(endpoint.durableSpec(), POLL);
@@ -147,28 +141,8 @@ public class JetStreamConsumer extends SourceConsumer<JetStreamConsumer.Pulled> 
                 if (granted == 0) {
                     continue;
                 }
-                long pulledAt = System.nanoTime();
-                Iterator<Message> messages = subscription.iterate(granted, endpoint.getFetchTimeout());
-                while (messages.hasNext()) {
-                    Message message = messages.next();
-                    if (!message.isJetStream()) {
-                        continue;
-                    }
-                    dispatched++;
-                    chunk.add(new Pulled(message, 0));
-                    // Hand the chunk on once nothing more waits in the stream (the pull would otherwise
-                    // hold it until it fills or expires); one by one without batching.
-                    if (!endpoint.isBatching() || message.metaData().pendingCount() == 0) {
-                        chunk = dispatchChunk(chunk);
-                    }
-                }
-                chunk = dispatchChunk(chunk);
-                if (dispatched == 0 && System.nanoTime() - pulledAt < EMPTY_PULL_PAUSE.toNanos()) {
-                    // A pull that ended at once with nothing (the server answered with a status, e.g.
-                    // just after a restart) is not sent again at once: a loop of them floods its API.
-                    emptyPulls.incrementAndGet();
-                    Thread.sleep(EMPTY_PULL_PAUSE.toMillis());
-                }
+                pull = new Pull(subscription, granted);
+                pull.run();
                 if (failing) {
                     LOG.info("JetStream {} / {}: pulling again", endpoint.getStream(), endpoint.getDurable());
                     failing = false;
@@ -193,12 +167,85 @@ public class JetStreamConsumer extends SourceConsumer<JetStreamConsumer.Pulled> 
                     return;
                 }
             } finally {
-                dispatchChunk(chunk); // what a failed pull received before it failed
+                int taken = pull == null ? 0 : pull.finish(); // what a failed pull received before it failed
                 // Each dispatched message holds its permit until it is settled; give back the rest.
-                permits.release(Math.max(0, granted - dispatched));
+                permits.release(Math.max(0, granted - taken));
             }
         }
         unsubscribeQuietly(subscription);
+    }
+
+    /**
+     * One pull of at most {@code granted} messages, handed to the route in chunks: with batching, a chunk
+     * goes on when nothing more waits in the stream (the message's pending count is 0), when the pull is
+     * full, or when no message came for {@code partialBatchAfter}. The last matters at the end of a
+     * backlog: JetStream shares the last messages out between the loops' waiting pulls, one by one, so a
+     * pull's last message can still have seen others pending (they went to another pull), and nothing
+     * more comes to this one until it expires — a whole {@code fetchTimeout} the rows would wait for.
+     */
+    private final class Pull {
+
+        private final JetStreamSubscription subscription;
+        private final int granted;
+        private final long idleNanos = endpoint.getPartialBatchAfter().toNanos();
+        private List<Pulled> chunk = new ArrayList<>();
+        private int taken;
+
+        Pull(JetStreamSubscription subscription, int granted) {
+            this.subscription = subscription;
+            this.granted = granted;
+        }
+
+        void run() throws InterruptedException {
+            // Messages an earlier pull received after it expired (JetStream sent them to this subscription).
+            Message buffered;
+            while (taken < granted && (buffered = subscription.nextMessage((Duration) null)) != null) {
+                take(buffered);
+            }
+            if (taken == granted) {
+                return;
+            }
+            long fetchNanos = endpoint.getFetchTimeout().toNanos();
+            // The server expires the request a little before this loop stops waiting for it, so that what it
+            // sends comes within the wait (a message arriving after it would wait in the buffer for the next pull).
+            subscription.pullExpiresIn(granted - taken, Duration.ofNanos(fetchNanos).minus(EXPIRY_MARGIN));
+            long deadline = System.nanoTime() + fetchNanos;
+            while (taken < granted && running) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                long wait = Math.min(left, chunk.isEmpty() ? POLL.toNanos() : idleNanos);
+                Message message = subscription.nextMessage(Duration.ofNanos(wait));
+                if (message == null) {
+                    // Nothing for a while (or the request ended): what came so far goes on now.
+                    dispatchPending();
+                } else {
+                    take(message);
+                }
+            }
+        }
+
+        private void take(Message message) {
+            if (!message.isJetStream()) {
+                return;
+            }
+            taken++;
+            chunk.add(new Pulled(message, 0));
+            if (!endpoint.isBatching() || taken == granted || message.metaData().pendingCount() == 0) {
+                dispatchPending();
+            }
+        }
+
+        private void dispatchPending() {
+            chunk = dispatchChunk(chunk);
+        }
+
+        /** Dispatches what is left and returns how many messages this pull took (each holds its permit). */
+        int finish() {
+            dispatchPending();
+            return taken;
+        }
     }
 
     private List<Pulled> dispatchChunk(List<Pulled> chunk) {

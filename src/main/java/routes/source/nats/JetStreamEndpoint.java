@@ -44,6 +44,9 @@ public class JetStreamEndpoint extends PooledEndpoint {
     private int maxDeliver = 5;
     @UriParam(defaultValue = "1s", description = "How long one pull request waits for its batch to fill")
     private Duration fetchTimeout = Duration.ofSeconds(1);
+    @UriParam(defaultValue = "10ms", description = "With batching: the messages a pull received so far go to the route"
+            + " once no further message came for this long (the pull goes on for the rest)")
+    private Duration partialBatchAfter = Duration.ofMillis(10);
 
     public JetStreamEndpoint(String uri, JetStreamComponent component, String stream) {
         super(uri, component);
@@ -62,6 +65,9 @@ public class JetStreamEndpoint extends PooledEndpoint {
         }
         if (fetchTimeout.toMillis() < 100) {
             throw new IllegalArgumentException("jetstream: fetchTimeout must be at least 100ms");
+        }
+        if (partialBatchAfter.isNegative() || partialBatchAfter.isZero() || partialBatchAfter.compareTo(fetchTimeout) >= 0) {
+            throw new IllegalArgumentException("jetstream: partialBatchAfter must be above 0 and below fetchTimeout");
         }
         JetStreamConsumer consumer = new JetStreamConsumer(this, processor);
         configureConsumer(consumer);
@@ -159,5 +165,13 @@ public class JetStreamEndpoint extends PooledEndpoint {
 
     public void setFetchTimeout(Duration fetchTimeout) {
         this.fetchTimeout = fetchTimeout;
+    }
+
+    public Duration getPartialBatchAfter() {
+        return partialBatchAfter;
+    }
+
+    public void setPartialBatchAfter(Duration partialBatchAfter) {
+        this.partialBatchAfter = partialBatchAfter;
     }
 }

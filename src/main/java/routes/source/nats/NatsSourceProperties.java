@@ -39,6 +39,7 @@ import org.springframework.validation.annotation.Validated;
  *                      then dead-lettered (the server-side consumer's max_deliver is unlimited, so that a crash
  *                      during the last delivery cannot strand a message)
  * @param fetchTimeout  how long one pull request waits for its batch to fill (messages are handed on as they come)
+ * @param partialBatchAfter with batching: what a pull received so far goes on once no message came for this long
  * @param duplicateWindow how long JetStream remembers a {@code Nats-Msg-Id} to drop resends (new streams only)
  * @param streamLimits  the limits {@code stream} is created with (discard: new); an existing stream is only compared
  * @param dlqStreamLimits the limits {@code dlq-stream} is created with (discard: new); application.yml keeps dead
@@ -72,6 +73,7 @@ public record NatsSourceProperties(
         @DefaultValue("30s") @NotNull Duration ackWait,
         @DefaultValue("5") @Min(1) int maxDeliver,
         @DefaultValue("1s") @NotNull Duration fetchTimeout,
+        @DefaultValue("10ms") @NotNull Duration partialBatchAfter,
         @DefaultValue("2m") @NotNull Duration duplicateWindow,
         @DefaultValue @Valid StreamLimits streamLimits,
         @DefaultValue @Valid StreamLimits dlqStreamLimits,

@@ -31,7 +31,8 @@ class JetStreamEndpointTest {
     @Test
     void uriOptionsBindToTheEndpoint() {
         JetStreamEndpoint endpoint = camel.getEndpoint("jetstream:INGRESS?subject=ingress.events&durable=ingest_workers"
-                + "&batchSize=250&maxAckPending=999&maxInFlight=77&concurrency=3&ackWait=45s&maxDeliver=7&fetchTimeout=2s",
+                + "&batchSize=250&maxAckPending=999&maxInFlight=77&concurrency=3&ackWait=45s&maxDeliver=7&fetchTimeout=2s"
+                + "&partialBatchAfter=30ms",
                 JetStreamEndpoint.class);
         assertThat(endpoint.getStream()).isEqualTo("INGRESS");
         assertThat(endpoint.getSubject()).isEqualTo("ingress.events");
@@ -43,6 +44,7 @@ class JetStreamEndpointTest {
         assertThat(endpoint.getAckWait()).isEqualTo(Duration.ofSeconds(45));
         assertThat(endpoint.getMaxDeliver()).isEqualTo(7);
         assertThat(endpoint.getFetchTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(endpoint.getPartialBatchAfter()).isEqualTo(Duration.ofMillis(30));
         assertThat(endpoint.durableSpec()).isEqualTo(new JetStreamTopology.DurableSpec("INGRESS", "ingress.events",
                 "ingest_workers", Duration.ofSeconds(45), 999));
     }
@@ -70,6 +72,10 @@ class JetStreamEndpointTest {
                 JetStreamEndpoint.class);
         assertThatThrownBy(() -> tooShort.createConsumer(exchange -> { }))
                 .hasMessageContaining("at least 100ms");
+        JetStreamEndpoint idleTooLong = camel.getEndpoint("jetstream:S?subject=s&durable=d&fetchTimeout=1s"
+                + "&partialBatchAfter=1s", JetStreamEndpoint.class);
+        assertThatThrownBy(() -> idleTooLong.createConsumer(exchange -> { }))
+                .hasMessageContaining("partialBatchAfter must be above 0 and below fetchTimeout");
     }
 
     @Test

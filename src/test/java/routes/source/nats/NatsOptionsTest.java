@@ -34,6 +34,7 @@ class NatsOptionsTest {
     void theDefaultsAreTheIssuesLimitsAndNoSecurity() throws Exception {
         NatsSourceProperties p = fromEnvironment(Map.of());
         assertThat(p.url()).isEqualTo("nats://localhost:4222");
+        assertThat(p.partialBatchAfter()).isEqualTo(Duration.ofMillis(10));
         assertThat(p.streamLimits()).isEqualTo(new NatsSourceProperties.StreamLimits(Duration.ofHours(24), 1_000_000,
                 DataSize.ofGigabytes(1)));
         assertThat(p.dlqStreamLimits()).isEqualTo(new NatsSourceProperties.StreamLimits(Duration.ofHours(168), 1_000_000,
@@ -60,6 +61,7 @@ class NatsOptionsTest {
         env.put("NATS_ACK_WAIT", "11s");
         env.put("NATS_MAX_DELIVER", "4");
         env.put("NATS_FETCH_TIMEOUT", "2s");
+        env.put("NATS_PARTIAL_BATCH_AFTER", "25ms");
         env.put("NATS_DUPLICATE_WINDOW", "3m");
         env.put("NATS_STREAM_MAX_AGE", "12h");
         env.put("NATS_STREAM_MAX_MSGS", "500");
@@ -89,6 +91,7 @@ class NatsOptionsTest {
                 NatsSourceProperties::retryAfter, NatsSourceProperties::connectionTimeout, NatsSourceProperties::reconnectWait)
                 .containsExactly(Duration.ofSeconds(11), Duration.ofSeconds(2), Duration.ofMinutes(3), Duration.ofSeconds(9),
                         Duration.ofSeconds(4), Duration.ofSeconds(1));
+        assertThat(p.partialBatchAfter()).isEqualTo(Duration.ofMillis(25));
         assertThat(p.streamLimits()).isEqualTo(new NatsSourceProperties.StreamLimits(Duration.ofHours(12), 500, DataSize.ofMegabytes(5)));
         assertThat(p.dlqStreamLimits()).isEqualTo(new NatsSourceProperties.StreamLimits(Duration.ofHours(48), 600, DataSize.ofMegabytes(6)));
         assertThat(p.auth()).isEqualTo(new NatsSourceProperties.Auth("ingest", "pw", "", "", "", ""));
