@@ -205,11 +205,10 @@ public class JetStreamConsumer extends SourceConsumer<JetStreamConsumer.Pulled> 
             if (taken == granted) {
                 return;
             }
-            long fetchNanos = endpoint.getFetchTimeout().toNanos();
             // The server expires the request a little before this loop stops waiting for it, so that what it
             // sends comes within the wait (a message arriving after it would wait in the buffer for the next pull).
-            subscription.pullExpiresIn(granted - taken, Duration.ofNanos(fetchNanos).minus(EXPIRY_MARGIN));
-            long deadline = System.nanoTime() + fetchNanos;
+            subscription.pullExpiresIn(granted - taken, endpoint.getFetchTimeout().minus(EXPIRY_MARGIN));
+            long deadline = System.nanoTime() + endpoint.getFetchTimeout().toNanos();
             while (taken < granted && running) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
