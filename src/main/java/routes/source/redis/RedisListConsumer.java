@@ -38,6 +38,7 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
     private final List<String> takeKeys;
     private final String delayedSeq;
     private final boolean own;
+    private final ProcessingListAck ack;
 
     RedisListConsumer(RedisQueueEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -45,6 +46,7 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
         this.takeKeys = List.of(endpoint.getKey(), endpoint.getProcessingList());
         this.delayedSeq = endpoint.getDelayedSet() + ":seq";
         this.own = endpoint.isOwnProcessingList();
+        this.ack = new ProcessingListAck(redis, endpoint.getProcessingList());
     }
 
     /** Own processing list: what a crash or a stop left there goes back first, before any loop takes. */
@@ -105,13 +107,11 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
 
     @Override
     protected void acknowledge(List<Delivery> done) {
-        Object[] args = new Object[2 * done.size() + 1];
-        args[0] = ackMarker();
-        for (int i = 0; i < done.size(); i++) {
-            args[2 * i + 1] = done.get(i).id();
-            args[2 * i + 2] = done.get(i).payload();
+        List<byte[]> entries = new ArrayList<>(done.size());
+        for (Delivery delivery : done) {
+            entries.add(entryOf(delivery));
         }
-        redis.execute(RedisScripts.ACK, List.of(endpoint.getProcessingList()), args);
+        ack.acknowledge(entries);
     }
 
     @Override
@@ -132,6 +132,9 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
 
     /** The entry as it sits in the processing list: its stamp, then its payload. */
     private static byte[] entryOf(Delivery delivery) {
+        if (delivery.id().length == 0) {
+            return delivery.payload();
+        }
         byte[] entry = Arrays.copyOf(delivery.id(), delivery.id().length + delivery.payload().length);
         System.arraycopy(delivery.payload(), 0, entry, delivery.id().length, delivery.payload().length);
         return entry;

@@ -55,21 +55,22 @@ final class RedisScripts {
             """, List.class);
 
     /**
-     * Removes each entry of ARGV[2..] once from KEYS[1] (the processing list), an entry given as two
-     * arguments, its stamp and its payload (as {@link #TAKE} returned them; an empty stamp for an entry
-     * taken as it is); ARGV[1] is a marker unique to the call. Entries taken together lie together, in take
-     * order from the oldest end (right): each is looked for next to the one before it ({@code LINDEX}), else found by one scan from the oldest end
-     * ({@code LPOS}), and overwritten by the marker; one {@code LREM} of the markers then removes them all.
+     * Removes each entry of ARGV[2..] once from KEYS[1] (the processing list), an entry given whole (its stamp,
+     * then its payload; just the payload for an entry taken as it is); ARGV[1] is a marker unique to the call.
+     * Entries taken together lie together, in take order from the oldest end (right): each is looked for next
+     * to the one before it ({@code LINDEX}), else found by one scan from the oldest end ({@code LPOS}), and
+     * overwritten by the marker; one {@code LREM} of the markers then removes them all.
      * One {@code LREM} per entry scanned from the oldest end past every older entry still in flight: with
      * four pollers and two writers the batches finish out of take order, and those scans were 60 % of the
-     * Redis server's CPU in the deployed benchmark (12.7 µs a removal, docs/benchmarks.md).
+     * Redis server's CPU in the deployed benchmark (12.7 µs a removal, docs/benchmarks.md). Large entries
+     * never come here ({@link ProcessingListAck}).
      */
     static final RedisScript<Long> ACK = new DefaultRedisScript<>("""
             local key, marker = KEYS[1], ARGV[1]
             local len = redis.call('LLEN', key)
             local marked, at = 0, nil
-            for i = 2, #ARGV, 2 do
-              local e, found = ARGV[i] .. ARGV[i + 1], nil
+            for i = 2, #ARGV do
+              local e, found = ARGV[i], nil
               if at and at > -len and redis.call('LINDEX', key, at - 1) == e then
                 found = at - 1
               else

@@ -11,11 +11,16 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.serializer.RedisSerializer;
 import redis.clients.jedis.Jedis;
 
 /**
- * The list queue's acknowledgement script against the local Redis: each acknowledged entry leaves the
- * processing list exactly once, whatever the order the batches finish in, and nothing else moves.
+ * The list queue's acknowledgement ({@link ProcessingListAck}: the script, and one {@code LREM} for each large
+ * entry) against the local Redis: each acknowledged entry leaves the processing list exactly once, whatever the
+ * order the batches finish in, and nothing else moves.
  */
 class RedisAckScriptIT {
 
@@ -23,17 +28,29 @@ class RedisAckScriptIT {
     private static final String PROCESSING = "it:ack:queue:processing";
 
     private Jedis jedis;
+    private JedisConnectionFactory factory;
+    private ProcessingListAck ack;
 
     @BeforeEach
     void connect() {
         jedis = new Jedis(RedisService.HOST, RedisService.PORT);
         jedis.del(QUEUE, PROCESSING);
+        factory = new JedisConnectionFactory(new RedisStandaloneConfiguration(RedisService.HOST, RedisService.PORT));
+        factory.afterPropertiesSet();
+        factory.start();
+        RedisTemplate<String, byte[]> template = new RedisTemplate<>();
+        template.setConnectionFactory(factory);
+        template.setKeySerializer(RedisSerializer.string());
+        template.setValueSerializer(RedisSerializer.byteArray());
+        template.afterPropertiesSet();
+        ack = new ProcessingListAck(template, PROCESSING);
     }
 
     @AfterEach
     void close() {
         jedis.del(QUEUE, PROCESSING);
         jedis.close();
+        factory.destroy();
     }
 
     @Test
@@ -44,6 +61,9 @@ class RedisAckScriptIT {
         }
         messages.set(7, bytes("B".repeat(1_100_000))); // over 1 MiB: Redis keeps it in a node of its own
         messages.set(700, messages.get(701)); // a byte-identical re-send, taken in the same call
+        messages.set(900, bytes("C".repeat(ProcessingListAck.REMOVED_ALONE_FROM))); // large, still in flight below
+        messages.set(901, messages.get(900)); // and its byte-identical re-send, acknowledged
+        messages.set(902, bytes("D".repeat(ProcessingListAck.REMOVED_ALONE_FROM - 100))); // through the script
         push(messages);
         List<Taken> first = take(600);
         List<Taken> second = take(600);
@@ -62,6 +82,22 @@ class RedisAckScriptIT {
         assertThat(text(jedis.lrange(PROCESSING.getBytes(StandardCharsets.UTF_8), 0, -1)))
                 .containsExactly(stillInFlight.get(2).text(), stillInFlight.get(1).text(), stillInFlight.get(0).text());
         assertThat(first.get(7).payload()).isEqualTo(messages.get(7));
+        assertThat(second.get(300).entry().length).isGreaterThan(ProcessingListAck.REMOVED_ALONE_FROM);
+        assertThat(second.get(302).entry().length).isLessThan(ProcessingListAck.REMOVED_ALONE_FROM);
+    }
+
+    @Test
+    void largeEntriesBetweenSmallOnesLeaveExactlyOnceAndTheirNeighboursStay() {
+        byte[] large = bytes("L".repeat(300_000));
+        push(List.of(bytes("{\"event_id\":\"s1\"}"), large, bytes("{\"event_id\":\"s2\"}"), large,
+                bytes("L".repeat(300_001)), bytes("{\"event_id\":\"s3\"}")));
+        List<Taken> taken = take(6);
+
+        // one of the two identical large entries, the other large one and two small ones; s2 and a copy stay
+        assertThat(ack(List.of(taken.get(0), taken.get(1), taken.get(4), taken.get(5)))).isEqualTo(4);
+
+        assertThat(text(jedis.lrange(PROCESSING.getBytes(StandardCharsets.UTF_8), 0, -1)))
+                .containsExactly(taken.get(3).text(), taken.get(2).text());
     }
 
     @Test
@@ -84,7 +120,8 @@ class RedisAckScriptIT {
         // the recoverer put "a" back in the queue meanwhile
         jedis.lrem(PROCESSING.getBytes(StandardCharsets.UTF_8), 1, taken.get(0).entry());
 
-        assertThat(ack(List.of(taken.get(0), new Taken(bytes("ir1|1|0|"), bytes("never taken"))))).isZero();
+        assertThat(ack(List.of(taken.get(0), new Taken(bytes("ir1|1|0|"), bytes("never taken")),
+                new Taken(bytes("ir1|1|0|"), bytes("N".repeat(ProcessingListAck.REMOVED_ALONE_FROM)))))).isZero();
 
         assertThat(text(jedis.lrange(PROCESSING.getBytes(StandardCharsets.UTF_8), 0, -1)))
                 .containsExactly(taken.get(1).text());
@@ -121,14 +158,7 @@ class RedisAckScriptIT {
     }
 
     private long ack(List<Taken> entries) {
-        byte[][] args = new byte[2 * entries.size() + 2][];
-        args[0] = bytes(PROCESSING);
-        args[1] = RedisListConsumer.ackMarker();
-        for (int i = 0; i < entries.size(); i++) {
-            args[2 * i + 2] = entries.get(i).stamp();
-            args[2 * i + 3] = entries.get(i).payload();
-        }
-        return (Long) jedis.eval(bytes(RedisScripts.ACK.getScriptAsString()), 1, args);
+        return ack.acknowledge(entries.stream().map(Taken::entry).toList());
     }
 
     private static byte[] bytes(String text) {
