@@ -1,7 +1,9 @@
 package routes.source.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.springframework.data.redis.core.RedisTemplate;
 
 /**
@@ -11,9 +13,9 @@ import org.springframework.data.redis.core.RedisTemplate;
  * <p>Entries of {@value #REMOVED_ALONE_FROM} bytes or more are removed alone, one {@code LREM} each, outside the
  * script. Redis's Lua hashes every byte of every string it creates (~1.5 ms per MiB on the benchmark's machine),
  * and the script creates each entry twice (its argument, {@code LINDEX}'s reply); {@code LREM} compares with
- * {@code memcmp} and skips entries of another length at once. Oversized messages (over 1 MiB, dead-lettered
- * as {@code too_large}) were half of Redis's CPU in a 200,000-event drain with 0.14 % of them
- * (docs/benchmarks.md, session 19).
+ * {@code memcmp} and skips entries of another length at once. Removing the oversized messages (over 1 MiB,
+ * dead-lettered as {@code too_large}; 0.14 % of the benchmark's mix) this way took 30 % off Redis's CPU in
+ * a 200,000-event drain (docs/benchmarks.md, session 19).
  */
 final class ProcessingListAck {
 
@@ -37,7 +39,7 @@ final class ProcessingListAck {
     long acknowledge(List<byte[]> entries) {
         long removed = 0;
         List<Object> args = new ArrayList<>(entries.size() + 1);
-        args.add(RedisListConsumer.ackMarker());
+        args.add(marker());
         for (byte[] entry : entries) {
             if (entry.length >= REMOVED_ALONE_FROM) {
                 Long n = redis.opsForList().remove(processingList, -1, entry);
@@ -51,5 +53,13 @@ final class ProcessingListAck {
             removed += n == null ? 0 : n;
         }
         return removed;
+    }
+
+    /**
+     * A marker no entry can equal: entries in the processing list start {@code ir1|} (stamped at take) or
+     * are a producer's message moved there by another tool, never this prefix with a random UUID.
+     */
+    private static byte[] marker() {
+        return ("ir1-ack|" + UUID.randomUUID()).getBytes(StandardCharsets.US_ASCII);
     }
 }

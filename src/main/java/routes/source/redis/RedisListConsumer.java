@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 import org.apache.camel.Processor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -190,14 +189,6 @@ class RedisListConsumer extends RedisQueueConsumerSupport {
     protected long queueLength() {
         Long size = redis.opsForList().size(endpoint.getKey());
         return size == null ? -1 : size;
-    }
-
-    /**
-     * A marker no entry can equal: entries in the processing list start {@code ir1|} (stamped at take) or
-     * are a producer's message moved there by another tool, never this prefix with a random UUID.
-     */
-    static byte[] ackMarker() {
-        return bytes("ir1-ack|" + UUID.randomUUID());
     }
 
     /** Script arguments go through the byte serializer too. */
