@@ -33,7 +33,7 @@ public record IngestProperties(
      * @param maxPendingRows rows accepted but not yet committed before sources are slowed down
      */
     public record Batch(
-            @DefaultValue("2000") @Min(1) @Max(20000) int size,
+            @DefaultValue("4000") @Min(1) @Max(20000) int size,
             @DefaultValue("50ms") @NotNull Duration timeout,
             @DefaultValue("2") @Min(1) @Max(64) int writers,
             @DefaultValue("50000") @Min(1) int maxPendingRows) {

@@ -107,7 +107,7 @@ class DeliveryWorkerVariablesTest {
                     Environment env = context.getEnvironment();
                     assertThat(delivery(context).concurrency()).isEqualTo(7);
                     assertThat(delivery(context).batchSize()).isEqualTo(3);
-                    assertThat(env.getProperty("ingest.batch.size")).isEqualTo("2000");
+                    assertThat(env.getProperty("ingest.batch.size")).isEqualTo("4000");
                     assertThat(env.getProperty("ingest.sources.redis.concurrency")).isEqualTo("2");
                     assertThat(env.getProperty("ingest.sources.rabbitmq.concurrency")).isEqualTo("2");
                     assertThat(env.getProperty("ingest.sources.nats.concurrency")).isEqualTo("2");

@@ -36,7 +36,7 @@ public class BatchingRabbitMqEndpoint extends SpringRabbitMQEndpoint {
     private int batchSize = 500;
     @UriParam(label = "consumer", defaultValue = "5ms", javaType = "java.time.Duration",
             description = "How long to wait for more messages before a partial batch is handed on")
-    private Duration batchWait = Duration.ofMillis(5);
+    private Duration batchWait = Duration.ofMillis(25);
     @UriParam(label = "consumer", defaultValue = "10s", javaType = "java.time.Duration",
             description = "With maxConcurrentConsumers: a consumer is added at most once per this (Spring AMQP's startConsumerMinInterval)")
     private Duration startConsumerMinInterval = Duration.ofSeconds(10);

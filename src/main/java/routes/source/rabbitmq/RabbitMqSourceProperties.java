@@ -37,7 +37,8 @@ import org.springframework.validation.annotation.Validated;
  * @param batchSize            messages per batch at most; 1000 by default, half the default prefetch, so that two
  *                             batches per consumer are in flight (docs/benchmarks.md session 14: 500 and 2000 drained
  *                             a 200,000-event backlog 10-13 % slower)
- * @param batchWait            how long a consumer waits for more messages before it hands on a partial batch
+ * @param batchWait            how long a consumer waits for more messages before it hands on a partial batch;
+ *                             25 ms by default (5 ms made three times the commits, docs/benchmarks.md session 20)
  * @param failedMessagesRemembered messages whose failed deliveries this instance counts at most (a classic queue
  *                             does not count them); the oldest are forgotten first
  * @param clientMetrics        the RabbitMQ Java client's own meters ({@code rabbitmq_consumed_total},
@@ -64,7 +65,7 @@ public record RabbitMqSourceProperties(
         @DefaultValue("10s") @NotNull Duration confirmTimeout,
         @DefaultValue("true") boolean batching,
         @DefaultValue("1000") @Min(1) @Max(10000) int batchSize,
-        @DefaultValue("5ms") @NotNull Duration batchWait,
+        @DefaultValue("25ms") @NotNull Duration batchWait,
         @DefaultValue("10000") @Min(1) int failedMessagesRemembered,
         @DefaultValue("false") boolean clientMetrics) {
 
