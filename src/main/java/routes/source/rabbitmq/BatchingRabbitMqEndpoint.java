@@ -34,7 +34,7 @@ public class BatchingRabbitMqEndpoint extends SpringRabbitMQEndpoint {
     @UriParam(label = "consumer", defaultValue = "500",
             description = "Messages per batch at most (and at most prefetchCount)")
     private int batchSize = 500;
-    @UriParam(label = "consumer", defaultValue = "5ms", javaType = "java.time.Duration",
+    @UriParam(label = "consumer", defaultValue = "25ms", javaType = "java.time.Duration",
             description = "How long to wait for more messages before a partial batch is handed on")
     private Duration batchWait = Duration.ofMillis(25);
     @UriParam(label = "consumer", defaultValue = "10s", javaType = "java.time.Duration",
