@@ -49,6 +49,10 @@
 # with --ingest.routes.directory. Another build's jar: BENCH_JAR=path (the publisher still comes from this
 # checkout). scripts/benchmark.sh ab runs interleaved pairs of two such set-ups; scripts/benchmark.sh backlog
 # compares a 1,000,000-event drain with a 200,000-event one.
+# BENCH_PG_WAITS=1: what the app's PostgreSQL sessions do from the first commit to the last (scripts/lib/pg-waits.sh:
+# pg_stat_activity every ~10 ms): each statement's share of the samples, and whether it ran or waited, on what
+# (Lock:transactionid: another transaction's rows; idle in transaction: the app's turn). BENCH_DUP_EVERY=N: one
+# event in N re-sent (default 20, the issue-16 mix's 5 %; 0: none).
 # BENCH_TRACK=1: with status tracking on for every message (--ingest.sources.<broker>.track-status=true,
 # seed 003); the result then counts the message_status rows completed.
 # BENCH_WARM_DRAINS=N (redis only): what a cold start costs. The app first drains N backlogs of the same
@@ -90,6 +94,9 @@ die() { log "ERROR: $*"; exit 1; }
 if [ "$broker" = nats ]; then invalid_every=100; oversized_every=0
 else invalid_every=117; oversized_every=700; fi
 if [ "${BENCH_NO_OVERSIZED:-0}" = 1 ]; then oversized_every=0; fi
+# 5 % byte-identical re-sends (one of every 20 events sent again, somewhere after its original); BENCH_DUP_EVERY=0: none.
+duplicate_every="${BENCH_DUP_EVERY:-20}"
+pg_waits="${BENCH_PG_WAITS:-0}"
 oversized_in() { if ((oversized_every > 0)); then echo $((($1 + oversized_every / 2) / oversized_every)); else echo 0; fi; }
 oversized=$(oversized_in "$events")
 
@@ -124,7 +131,7 @@ case "$broker" in
       --ingest.sources.redis.delayed-set=bench:queue:delayed --ingest.sources.redis.dlq=bench:queue:dlq) ;;
 esac
 java_args+=(-Dchaos.broker="$broker" -Dchaos.port="$port" -Dchaos.db-url="jdbc:postgresql://127.0.0.1:5432/$database"
-  -Dchaos.duplicate-every=20 -Dchaos.invalid-every="$invalid_every")
+  -Dchaos.duplicate-every="$duplicate_every" -Dchaos.invalid-every="$invalid_every")
 routes_dir=""
 if [ -n "${BENCH_ROUTES:-}" ]; then
   routes_dir="$PWD/target/bench-routes-$$"
@@ -162,6 +169,7 @@ cleanup() {
   for p in "$app_pid" "$yardstick_pid"; do
     if [ -n "$p" ]; then kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; fi
   done
+  if [ "$pg_waits" = 1 ]; then bash scripts/lib/pg-waits.sh stop >/dev/null 2>&1 || true; bash scripts/lib/pg-waits.sh clean >/dev/null 2>&1 || true; fi
   publish 0 0 >/dev/null 2>&1 || true # empties the run's queue and dead-letter queue (up to 300 MB of oversized copies)
   sql "DROP DATABASE IF EXISTS $database WITH (FORCE)" postgres >/dev/null 2>&1 || true
   if [ -n "$routes_dir" ]; then rm -rf "$routes_dir"; fi
@@ -273,6 +281,7 @@ if [ "$broker" = http ]; then sources="HTTP only"; else sources="$broker only, H
 log "starting the app: $app_java ${app_aot_flags[*]} ${docker_flags[*]} -Xms512m -Xmx512m -jar $app_jar (brokers profile, $sources${routes_dir:+, team routes $routes_dir})"
 "$app_java" "${app_aot_flags[@]}" "${docker_flags[@]}" -Xms512m -Xmx512m -jar "$app_jar" --server.port="$app_port" "${app_args[@]}" >"$app_log" 2>&1 &
 app_pid=$!
+if [ "$pg_waits" = 1 ]; then bash scripts/lib/pg-waits.sh start "$database"; fi
 
 http_out=""
 if [ "$broker" = http ]; then
@@ -313,6 +322,12 @@ else
     expected=$((next_events * 3))
     drain "$app_pid" "$app_log" "the app" "$expected"
   done
+fi
+pg_waits_lines=""
+if [ "$pg_waits" = 1 ]; then
+  bash scripts/lib/pg-waits.sh stop
+  read -r w_from w_to < <(sql "SELECT min(created_at), max(created_at) FROM ingest_events" | awk -F'|' '{ gsub(/ /, "T", $1); gsub(/ /, "T", $2); print $1, $2 }')
+  pg_waits_lines=$(bash scripts/lib/pg-waits.sh summary "$w_from" "$w_to" 2>/dev/null | sed 's/^/                      /')
 fi
 app_cpu_total=$cpu_total; app_cpu_first=$cpu_at_first_rows; app_cpu_by_process=${cpu_by_process:-?}; app_cpu_by_thread=${cpu_by_thread#app by thread: }; app_peak_mb=$peak_mb; count=$n
 log "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -400,6 +415,10 @@ echo "  peak RSS (VmHWM)    $app_peak_mb MB"
 echo "  app CPU             ${app_cpu_total} s in all, $(awk -v a="$app_cpu_total" -v b="$app_cpu_first" 'BEGIN { printf "%.1f", a - b }') s after the ${first_what:-first rows}"
 echo "  CPU by process      ${app_cpu_by_process} (sampled $([ "$broker" = http ] && echo "over both HTTP loads, the client's JVM included" || echo "from the first rows to the last"), 2 cores)"
 echo "  app CPU by thread   ${app_cpu_by_thread:-?} (the same span)"
+if [ -n "$pg_waits_lines" ]; then
+  echo "  PostgreSQL waits    the app's sessions, sampled every ~10 ms from the first commit to the last: each statement's share of the samples [running, or waiting on what]"
+  echo "$pg_waits_lines"
+fi
 echo "  CPU reference       $cpu_reference s (python3 -c \"sum(range(10**8))\"; 1.6 s on the issue-16 machine)"
 echo "  I/O reference       $io_reference s (python3, 100,000 one-byte round trips over a socket pair: the system calls' cost)"
 if [ "$broker" != http ]; then
